@@ -1,0 +1,186 @@
+"""Stage 3, check: build each exercise's cases, and compare what the student returned with the reference.
+
+The reference answers every case here, in the grader's process; numerical derivatives of the reference
+forward pass check every backward output as well, so no verdict rests on the reference alone.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exercises.base import Keys, Scalar, Seq
+from .model import CallRequest
+from .values import close, deep_close, is_number_array
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # structure, type, shape, nonfinite, value, gradient, mutated
+    path: str
+    message: str = ""
+    expected: object = None
+    got: object = None
+
+
+@dataclass(frozen=True)
+class CaseCheck:
+    index: int
+    expected: object
+    got: object  # after adapt(): in the reference's convention
+    problems: tuple
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything observed about one exercise; diagnose turns it into feedback."""
+
+    exercise: object
+    cases: tuple
+    checks: tuple  # CaseCheck for every case that returned
+    outcomes: tuple  # CallOutcome per case
+    function: dict  # what the worker saw of the function (None when absent)
+    notes: tuple = ()
+
+
+def plan(exercises, seed):
+    """The cases of every exercise and the calls that run them, all derived from one seed."""
+    cases, requests = {}, []
+    for offset, exercise in enumerate(exercises):
+        rng = np.random.default_rng([seed, offset])
+        cases[exercise.name] = tuple(exercise.make_cases(rng))
+        requests += [CallRequest(exercise.name, index, case.args, exercise.helpers)
+                     for index, case in enumerate(cases[exercise.name])]
+    return cases, requests
+
+
+def helper_answerer(ref, exercises_by_name):
+    """Answers a worker's call to a course helper, only for the helpers the graded exercise builds on."""
+
+    def answer(exercise, helper, args):
+        allowed = exercises_by_name[exercise].helpers if exercise in exercises_by_name else ()
+        if helper not in allowed:
+            return False, (f"{helper} is provided by the grader only to the functions that build on it; "
+                           f"{exercise} has to compute this itself")
+        try:
+            return True, getattr(ref, helper)(*args)
+        except Exception as error:  # the student passed arguments the reference cannot take
+            return False, f"{helper} was called with arguments it cannot take ({type(error).__name__}: {error})"
+
+    return answer
+
+
+def check_exercise(exercise, cases, outcomes, function, ref):
+    checks, notes = [], []
+    for index, (case, outcome) in enumerate(zip(cases, outcomes)):
+        if outcome.kind != "returned":
+            continue
+        got, note = exercise.adapt(outcome.value, case) if exercise.adapt else (outcome.value, None)
+        if note and note not in notes:
+            notes.append(note)
+        expected = exercise.reference(ref, case.args)
+        problems = compare(exercise.outputs(case), expected, got)
+        if not problems and exercise.numeric_gradients:
+            problems = gradient_problems(exercise.numeric_gradients(ref, case), expected, exercise.outputs(case))
+        if not exercise.in_place_allowed:
+            problems += mutation_problems(exercise.params, case.args, outcome.args_after)
+        checks.append(CaseCheck(index, expected, got, tuple(problems)))
+    return Findings(exercise, tuple(cases), tuple(checks), tuple(outcomes), function, tuple(notes))
+
+
+def compare(node, expected, got, path=""):
+    """Problems of got against expected, walking the output's declared structure."""
+    here = _join(path, node.name)
+    if isinstance(node, Seq):
+        if not isinstance(got, (tuple, list)):
+            return [Problem("structure", here, f"expected a {node.kind} of {len(node.items)} "
+                            f"({_names(node)}), got {_describe(got)}", got=got)]
+        if len(got) != len(node.items):
+            return [Problem("structure", here, f"expected {len(node.items)} values ({_names(node)}), "
+                            f"got {len(got)}", got=got)]
+        return [p for item, e, g in zip(node.items, expected, got) for p in compare(item, e, g, here)]
+    if isinstance(node, Keys):
+        if not isinstance(got, dict):
+            return [Problem("structure", here or node.name, f"expected a dict, got {_describe(got)}", got=got)]
+        wanted = [key for key, _ in node.items]
+        missing = [key for key in wanted if key not in got]
+        problems = []
+        if missing:
+            extra = sorted(set(got) - set(wanted))
+            problems.append(Problem("structure", here or node.name, f"missing keys {missing}"
+                                    + (f"; unexpected keys {extra}" if extra else ""), expected=wanted,
+                                    got=sorted(got)))
+        for key, item in node.items:
+            if key in got:
+                problems += compare(item, expected[key], got[key], here)
+        return problems
+    return _leaf_problems(node, here, expected, got)
+
+
+def _leaf_problems(node, path, expected, got):
+    if not is_number_array(got):
+        return [Problem("type", path, f"expected a number array, got {_describe(got)}", expected, got)]
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    if isinstance(node, Scalar) and got.shape != ():
+        return [Problem("shape", path, "not a scalar", expected, got)]
+    if got.shape != expected.shape:
+        return [Problem("shape", path, "", expected, got)]
+    if got.dtype.kind == "c" and np.any(got.imag != 0):
+        return [Problem("type", path, "complex values", expected, got)]
+    if not np.all(np.isfinite(got)):
+        return [Problem("nonfinite", path, "", expected, got)]
+    if not close(got, expected):
+        return [Problem("value", path, "", expected, got)]
+    return []
+
+
+def gradient_problems(numeric, expected, node):
+    leaves = dict(flatten(node, expected))
+    return [Problem("gradient", path, "does not match the numerical derivative", numeric[path], leaves[path])
+            for path in numeric if path in leaves and not close(leaves[path], numeric[path], tolerance=1e-4)]
+
+
+def mutation_problems(params, args, args_after):
+    if not isinstance(args_after, (tuple, list)) or len(args_after) != len(args):
+        return []
+    return [Problem("mutated", name, f"{name} was changed in place", before, after)
+            for name, before, after in zip(params, args, args_after) if not deep_close(before, after)]
+
+
+def flatten(node, value, path=""):
+    """(path, leaf) pairs of a value that has the node's structure."""
+    here = _join(path, node.name)
+    if isinstance(node, Seq):
+        return [pair for item, v in zip(node.items, value) for pair in flatten(item, v, here)]
+    if isinstance(node, Keys):
+        return [pair for key, item in node.items if key in value for pair in flatten(item, value[key], here)]
+    return [(here, value)]
+
+
+def leaf_nodes(node, path=""):
+    here = _join(path, node.name)
+    if isinstance(node, (Seq, Keys)):
+        items = node.items if isinstance(node, Seq) else [item for _, item in node.items]
+        return [pair for item in items for pair in leaf_nodes(item, here)]
+    return [(here, node)]
+
+
+def _join(path, name):
+    if not name:
+        return path
+    if name.startswith("[") or not path:
+        return path + name
+    return f"{path}.{name}"
+
+
+def _names(node):
+    return ", ".join(item.name for item in node.items)
+
+
+def _describe(value):
+    if value is None:
+        return "None"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}" if not hasattr(value, "type_name") else f"a {value.type_name}"

@@ -1,0 +1,98 @@
+"""linear_backward(dZ, cache) -> dA_prev, dW, db: the gradient through the linear step Z = W.A_prev + b."""
+import numpy as np
+
+from .base import Arr, Case, Exercise, Mistake, Seq
+from .cases import LAYER_AXES, central_differences, layer_dims, layer_inputs, layer_sizes, values
+
+
+def make_cases(rng):
+    cases = []
+    for index, n_prev, n, m, round_numbers in layer_sizes():
+        A_prev, W, b, _ = layer_inputs(rng, n_prev, n, m, round_numbers)
+        dZ = values(rng, (n, m), round_numbers)
+        cases.append(Case((dZ, (A_prev, W, b)), layer_dims(n_prev, n, m), f"case {index + 1}"))
+    return cases
+
+
+def outputs(case):
+    return Seq("", (Arr("dA_prev", ("n_prev", "m")), Arr("dW", ("n", "n_prev")), Arr("db", ("n", 1))))
+
+
+def numeric_gradients(ref, case):
+    dZ, (A_prev, W, b) = case.args
+    m = A_prev.shape[1]
+    return {
+        "dA_prev": central_differences(lambda a: np.sum(dZ * ref.linear_forward(a, W, b)[0]), A_prev),
+        "dW": central_differences(lambda w: np.sum(dZ * ref.linear_forward(A_prev, w, b)[0]), W) / m,
+        "db": central_differences(lambda c: np.sum(dZ * ref.linear_forward(A_prev, W, c)[0]), b) / m,
+    }
+
+
+def _with(ref, dZ, cache, **changes):
+    dA_prev, dW, db = ref.linear_backward(dZ, cache)
+    outputs = {"dA_prev": dA_prev, "dW": dW, "db": db, **changes}
+    return outputs["dA_prev"], outputs["dW"], outputs["db"]
+
+
+def _m(cache):
+    return cache[0].shape[1]
+
+
+MISTAKES = (
+    Mistake("LB01", "dA_prev is divided by m",
+            "The 1/m belongs to the cost J, so it appears in dW and db (gradients of J). dA_prev = W^T.dZ is "
+            "the gradient the previous layer receives; dividing it by m too scales every earlier layer's "
+            "gradients by another 1/m per layer.",
+            "dA_prev = np.dot(W.T, dZ)   (no 1/m)",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dA_prev=cache[1].T @ dZ / _m(cache))),
+    Mistake("LB02", "db is summed over the wrong axis (over the units instead of the examples)",
+            "b has one entry per unit, so db has shape (n, 1): for each unit, add up dZ over the m examples "
+            "(the columns, axis=1).",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.sum(dZ, axis=0, keepdims=True) / _m(cache))),
+    Mistake("LB03", "dW is missing its 1/m",
+            "The cost averages over the m examples, so dW = 1/m * dZ.A_prev^T.",
+            "dW = np.dot(dZ, A_prev.T) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0].T)),
+    Mistake("LB04", "db is missing its 1/m",
+            "The cost averages over the m examples, so db = 1/m * (sum of dZ over the examples).",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.sum(dZ, axis=1, keepdims=True))),
+    Mistake("LB05", "keepdims is missing: db is a flat vector of shape (n,)",
+            "b has shape (n, 1); a gradient of shape (n,) broadcasts into an (n, n) matrix when the update "
+            "b - learning_rate * db runs.",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.sum(dZ, axis=1) / _m(cache))),
+    Mistake("LB06", "db is the mean of every entry of dZ (np.mean without an axis)",
+            "Each unit has its own bias: average dZ over the examples only, one value per unit.",
+            "db = np.mean(dZ, axis=1, keepdims=True)",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.mean(dZ))),
+    Mistake("LB07", "db adds up every entry of dZ (np.sum without an axis)",
+            "Each unit has its own bias: sum dZ over the examples only, one value per unit.",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.sum(dZ) / _m(cache))),
+    Mistake("LB08", "dW is transposed (A_prev.dZ^T instead of dZ.A_prev^T)",
+            "dW must have W's shape (n, n_prev): dW = 1/m * dZ.A_prev^T.",
+            "dW = np.dot(dZ, A_prev.T) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=cache[0] @ dZ.T / _m(cache))),
+    Mistake("LB09", "dA_prev is transposed (dZ^T.W instead of W^T.dZ)",
+            "dA_prev must have A_prev's shape (n_prev, m): dA_prev = W^T.dZ.",
+            "dA_prev = np.dot(W.T, dZ)",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dA_prev=dZ.T @ cache[1])),
+    Mistake("LB10", "m is read from the wrong axis (A_prev.shape[0] counts units, not examples)",
+            "Examples are the columns: m = A_prev.shape[1].",
+            "m = A_prev.shape[1]",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0].T / cache[0].shape[0],
+                                         db=np.sum(dZ, axis=1, keepdims=True) / cache[0].shape[0])),
+    Mistake("LB11", "the outputs are returned in the wrong order",
+            "linear_backward returns dA_prev, dW, db in that order: callers unpack it that way.",
+            "return dA_prev, dW, db",
+            lambda ref, dZ, cache: (lambda dA_prev, dW, db: (dW, db, dA_prev))(*ref.linear_backward(dZ, cache))),
+)
+
+EXERCISE = Exercise(
+    name="linear_backward", weight=15, params=("dZ", "cache"),
+    summary="the gradient through the linear step: dA_prev, dW, db",
+    make_cases=make_cases, outputs=outputs, mistakes=MISTAKES, numeric_gradients=numeric_gradients,
+    axis_meanings=LAYER_AXES,
+)

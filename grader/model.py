@@ -1,0 +1,93 @@
+"""The plain data that passes between the stages: load -> isolate -> check -> diagnose -> report."""
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A piece of student code with the label its lines are reported under ("cell 14", "my.py")."""
+
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    path: str
+    kind: str  # "py" or "ipynb"
+    cells: tuple
+    notes: tuple = ()  # what loading left out (magics, shell escapes), for the report
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    exercise: str
+    case_index: int
+    args: tuple
+    substitute: tuple = ()
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    kind: str  # "returned", "raised", "timeout", "crashed"
+    value: Any = None
+    args_after: Any = None
+    error: Optional[dict] = None  # type, message, where, line, code
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    notes: tuple  # dicts: kind (syntax, exception, timeout), where, line, code, message
+    functions: dict  # name -> what the worker saw of it: student, callable, required, positional, ...
+    skipped_statements: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    load: LoadReport
+    outcomes: dict  # (exercise, case_index) -> CallOutcome
+    refused_helpers: dict = field(default_factory=dict)  # exercise -> names it asked for and was refused
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One piece of feedback: a headline naming the problem, its evidence, and how to fix it."""
+
+    headline: str
+    evidence: tuple = ()
+    hint: str = ""
+    code: str = ""  # a known mistake's stable id, empty otherwise
+    where: str = ""  # the student's own line, when it helps
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    name: str
+    status: str  # passed, failed, error, timeout, missing, not_attempted
+    score: float
+    max_score: float
+    diagnostics: tuple = ()
+
+    @property
+    def mistakes(self):
+        return tuple(d for d in self.diagnostics if d.code)
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    submission: str
+    seed: int
+    exercises: tuple
+    notes: tuple = ()  # submission-level remarks: syntax errors, skipped statements, ...
+
+    @property
+    def score(self):
+        return round(sum(e.score for e in self.exercises), 2)
+
+    @property
+    def max_score(self):
+        return sum(e.max_score for e in self.exercises)
+
+    @property
+    def all_passed(self):
+        return all(e.status == "passed" for e in self.exercises)

@@ -1,0 +1,56 @@
+"""Small, exact renderings of arrays, shapes and inputs for feedback a student can redo by hand."""
+import numpy as np
+
+MAX_INLINE = 24
+MAX_GRID = 10
+
+
+def array_text(value):
+    """An array on one line when small, otherwise its shape and a few statistics."""
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(array_text(item) for item in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {array_text(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        array = np.asarray(value)
+    except Exception:
+        return repr(value)[:80]
+    if array.dtype.kind not in "biufc":
+        return repr(value)[:80]
+    if array.size <= MAX_INLINE:
+        text = np.array2string(array, precision=4, suppress_small=True, separator=", ", max_line_width=10_000)
+        return " ".join(text.split())
+    return f"<array {array.shape}, min {array.min():.4g}, max {array.max():.4g}>"
+
+
+def inputs_text(params, args):
+    return "inputs: " + "; ".join(f"{name} = {array_text(arg)}" for name, arg in zip(params, args))
+
+
+def describe_shape(shape, dims, meanings):
+    """What each axis of a shape counts: '(1, 5): 1 x example' style, from the case's sizes."""
+    if shape == ():
+        return "a scalar"
+    by_size = {}
+    for key, size in dims.items():
+        if key in meanings:
+            by_size.setdefault(size, []).append(meanings[key])
+    parts = []
+    for size in shape:
+        if size == 1:
+            parts.append("1")
+        elif size in by_size and len(by_size[size]) == 1:
+            parts.append(f"one per {by_size[size][0]}")
+        else:
+            parts.append(str(size))
+    return ", ".join(parts)
+
+
+def wrong_entries_grid(wrong):
+    """Lines of a picture of which entries are wrong (x) and right (.), for arrays up to 10 x 10."""
+    if wrong.ndim != 2 or max(wrong.shape) > MAX_GRID:
+        return ()
+    return ("wrong entries (x), by unit (row) and example (column):",) + tuple(
+        "  " + " ".join("x" if cell else "." for cell in row) for row in wrong)

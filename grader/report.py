@@ -1,0 +1,60 @@
+"""Stage 5, report: the grade as text for people (coloured on a terminal) or as one JSON document."""
+import json
+
+STATUS_STYLE = {"passed": ("green", "PASS"), "failed": ("red", "FAIL"), "error": ("red", "ERROR"),
+                "timeout": ("red", "TIMEOUT"), "missing": ("yellow", "MISSING"),
+                "not_attempted": ("yellow", "TODO")}
+
+
+def diagnostic_lines(diagnostic):
+    head = f"error[{diagnostic.code}]: {diagnostic.headline}" if diagnostic.code else diagnostic.headline
+    lines = [head]
+    if diagnostic.where:
+        lines.append(f"  --> {diagnostic.where}")
+    lines += [f"   = {line}" if not line.startswith(("  ", "wrong entries")) else f"   | {line}"
+              for line in diagnostic.evidence]
+    if diagnostic.hint:
+        lines.append(f"   = hint: {diagnostic.hint}")
+    return lines
+
+
+def feedback_text(result):
+    return "\n".join(line for diagnostic in result.diagnostics for line in diagnostic_lines(diagnostic))
+
+
+def to_dict(report):
+    return {
+        "submission": report.submission,
+        "score": report.score,
+        "max_score": report.max_score,
+        "seed": report.seed,
+        "notes": list(report.notes),
+        "exercises": [{
+            "name": result.name, "status": result.status, "score": result.score, "max_score": result.max_score,
+            "feedback": feedback_text(result),
+            "mistakes": [{"id": d.code, "message": d.headline} for d in result.mistakes],
+        } for result in report.exercises],
+    }
+
+
+def render_json(report):
+    return json.dumps(to_dict(report), indent=2)
+
+
+def render_text(report, style):
+    """style(text, fg=None, bold=False) colours text; pass an identity function for plain output."""
+    out = [style(f"Grading {report.submission}", bold=True)]
+    out += [f"note: {note}" for note in report.notes]
+    width = max(len(result.name) for result in report.exercises)
+    for result in report.exercises:
+        colour, label = STATUS_STYLE[result.status]
+        score = f"{result.score:g}/{result.max_score:g}"
+        out.append(f"{style(label.ljust(7), fg=colour, bold=True)} {result.name.ljust(width)}  {score:>7}")
+        if result.status != "passed" or result.diagnostics:
+            for diagnostic in result.diagnostics:
+                lines = diagnostic_lines(diagnostic)
+                first = style(lines[0], fg="red" if diagnostic.code else None, bold=bool(diagnostic.code))
+                out += ["    " + first] + ["    " + line for line in lines[1:]]
+    out.append(style(f"Score: {report.score:g}/{report.max_score:g}", bold=True)
+               + f"   (seed {report.seed}: `--seed {report.seed}` repeats these cases)")
+    return "\n".join(out)

@@ -1,0 +1,301 @@
+"""The student worker: runs a submission's code in its own process and calls its functions on request.
+
+Started by the grader as `python -I worker.py`. It never imports the grader package nor the reference
+solutions; functions of the course's helper modules (dnn_utils, ...) are proxies whose answers the
+grader computes in its own process, and only when it chooses to.
+Requests arrive on stdin, replies leave on the descriptor named by argv[1]; the student's own stdout and stderr go nowhere we read.
+"""
+import ast
+import importlib.abc
+import importlib.machinery
+import inspect
+import linecache
+import os
+import signal
+import sys
+import types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wire  # noqa: E402
+
+del sys.path[0]
+
+MODULE_NAME = "submission"
+ACTIVATION_MODULES = ("dnn_utils", "dnn_utils_v2", "dnn_app_utils", "dnn_app_utils_v2", "dnn_app_utils_v3")
+HIDDEN_MODULES = ("grader", "solutions")  # a notebook's `from grader import check` gets a no-op check
+TEST_MODULES = ("testCases", "testCases_v2", "testCases_v3", "testCases_v4", "testCases_v4a",
+                "public_tests", "test_utils", "lr_utils")
+
+
+class HelperRefused(Exception):
+    """The grader declined to answer a course-helper call made while grading this function."""
+
+
+class StatementTimeout(BaseException):
+    """A top-level statement ran past its budget."""
+
+
+class Channel:
+    def __init__(self, requests, replies):
+        self.requests = requests
+        self.replies = replies
+
+    def send(self, header, values=None):
+        wire.send(self.replies, header, values)
+
+    def receive(self):
+        message = wire.read_message(self.requests)
+        if message is None:
+            os._exit(0)
+        return message
+
+
+def _sigmoid(Z):
+    import numpy as np
+
+    return 1 / (1 + np.exp(-Z)), Z
+
+
+def _relu(Z):
+    import numpy as np
+
+    return np.maximum(0, Z), Z
+
+
+def make_proxy(channel, name, module_name):
+    def proxy(*args):
+        channel.send({"op": "helper", "fn": name}, {"args": args})
+        header, arrays = channel.receive()
+        if header.get("op") != "helper_result":
+            raise HelperRefused(str(header.get("reason", "the grader did not answer")))
+        return wire.unpack(header["value"], arrays)
+
+    proxy.__name__ = proxy.__qualname__ = name
+    proxy.__module__ = module_name
+    proxy.is_grader_proxy = True
+    return proxy
+
+
+class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Provides the course's helper modules, so notebooks that import them load unchanged."""
+
+    def __init__(self, channel, proxied_names):
+        self.channel = channel
+        self.proxied_names = proxied_names
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in HIDDEN_MODULES or fullname in ACTIVATION_MODULES or fullname in TEST_MODULES:
+            return importlib.machinery.ModuleSpec(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        name = module.__name__
+        if name in ACTIVATION_MODULES:
+            module.sigmoid = _sigmoid
+            module.relu = _relu
+            for helper in self.proxied_names:
+                setattr(module, helper, make_proxy(self.channel, helper, name))
+            module.__all__ = ["sigmoid", "relu", *self.proxied_names]
+        elif name == "grader":
+            module.check = lambda *args, **kwargs: None
+            module.__all__ = ["check"]
+        elif name.split(".")[0] in HIDDEN_MODULES:
+            raise ImportError(f"{name} is not available while grading")
+        else:
+            module.__all__ = []
+            module.__getattr__ = lambda attribute: (lambda *args, **kwargs: None)
+
+
+def kept(statement):
+    """Whether a top-level statement only defines things (see README: what runs in a submission)."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                              ast.ClassDef, ast.Pass)):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        return True
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        return statement.value is not None and not _calls_something(statement.value)
+    if isinstance(statement, ast.Try):
+        bodies = statement.body + statement.orelse + statement.finalbody
+        bodies += [s for handler in statement.handlers for s in handler.body]
+        return all(kept(s) for s in bodies)
+    if isinstance(statement, ast.If):
+        return all(kept(s) for s in statement.body + statement.orelse) and not _calls_something(statement.test)
+    return False
+
+
+def _calls_something(node):
+    if isinstance(node, ast.Lambda):
+        return False
+    if isinstance(node, ast.Call):
+        return True
+    return any(_calls_something(child) for child in ast.iter_child_nodes(node))
+
+
+def load(channel, header, namespace):
+    """Run the kept statements of every cell; report syntax errors, exceptions and timeouts as notes."""
+    notes = []
+    skip = {tuple(at) for at in header.get("skip", [])}
+    budget = float(header.get("statement_budget", 2.0))
+    skipped_calls = 0
+    for cell_index, cell in enumerate(header["cells"]):
+        label, source = cell["label"], cell["source"]
+        linecache.cache[label] = (len(source), None, source.splitlines(True), label)
+        try:
+            tree = ast.parse(source, filename=label)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            notes.append(syntax_note(label, source, error))
+            continue
+        for stmt_index, statement in enumerate(tree.body):
+            if not kept(statement):
+                skipped_calls += 1
+                continue
+            if (cell_index, stmt_index) in skip:
+                notes.append({"kind": "timeout", "where": label, "line": statement.lineno,
+                              "code": _line(source, statement.lineno)})
+                continue
+            channel.send({"op": "exec", "at": [cell_index, stmt_index]})
+            run_statement(statement, label, namespace, budget, notes, source)
+    return notes, skipped_calls
+
+
+def run_statement(statement, label, namespace, budget, notes, source):
+    def on_alarm(signum, frame):
+        raise StatementTimeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, budget)
+    try:
+        code = compile(ast.Module(body=[statement], type_ignores=[]), label, "exec")
+        exec(code, namespace)
+    except StatementTimeout:
+        notes.append({"kind": "timeout", "where": label, "line": statement.lineno,
+                      "code": _line(source, statement.lineno)})
+    except BaseException as error:  # noqa: B036 - a student's sys.exit must not end the worker
+        notes.append(dict(error_report(error), kind="exception"))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def syntax_note(label, source, error):
+    line = getattr(error, "lineno", None) or 1
+    return {"kind": "syntax", "where": label, "line": line, "column": getattr(error, "offset", None) or 0,
+            "code": _line(source, line), "message": getattr(error, "msg", str(error))}
+
+
+def _line(source, number):
+    lines = source.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def error_report(error):
+    """The exception type and message, and the last line of student code it passed through."""
+    where = None
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename in STUDENT_FILES:
+            where = {"where": filename, "line": trace.tb_lineno,
+                     "code": linecache.getline(filename, trace.tb_lineno).rstrip("\n")}
+        trace = trace.tb_next
+    if isinstance(error, SyntaxError) and error.filename in STUDENT_FILES:
+        where = {"where": error.filename, "line": error.lineno or 1, "code": (error.text or "").rstrip("\n")}
+    try:
+        message = str(error)
+    except Exception:
+        message = ""
+    report = {"type": type(error).__name__, "message": message[:500]}
+    if where:
+        report.update(where)
+    return report
+
+
+STUDENT_FILES = set()
+
+
+def describe(namespace, names):
+    found = {}
+    for name in names:
+        value = namespace.get(name)
+        if value is None:
+            continue
+        entry = {"callable": callable(value), "student": _is_student_code(value),
+                 "origin": getattr(value, "__module__", None) or type(value).__name__}
+        try:
+            signature = inspect.signature(value)
+            params = list(signature.parameters.values())
+            entry["required"] = sum(1 for p in params if p.default is p.empty and p.kind in (
+                p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+            entry["positional"] = sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+            entry["varargs"] = any(p.kind == p.VAR_POSITIONAL for p in params)
+            entry["params"] = [p.name for p in params]
+        except (TypeError, ValueError):
+            entry["params"] = None
+        code = getattr(value, "__code__", None)
+        if code is not None and code.co_filename in STUDENT_FILES:
+            entry["where"] = code.co_filename
+            entry["line"] = code.co_firstlineno
+        found[name] = entry
+    return found
+
+
+def _is_student_code(value):
+    code = getattr(value, "__code__", None)
+    return (callable(value) and not getattr(value, "is_grader_proxy", False)
+            and code is not None and code.co_filename in STUDENT_FILES)
+
+
+def call(channel, header, arrays, namespace):
+    function = namespace.get(header["fn"])
+    args = wire.unpack(header["args"], arrays)
+    replaced = {}
+    for helper in header.get("substitute", []):
+        replaced[helper] = namespace.get(helper, replaced)
+        namespace[helper] = make_proxy(channel, helper, "grader")
+    try:
+        value = function(*args)
+    except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt are student errors too
+        channel.send({"op": "raised", "error": error_report(error)})
+        return
+    finally:
+        for helper, previous in replaced.items():
+            if previous is replaced:
+                namespace.pop(helper, None)
+            else:
+                namespace[helper] = previous
+    try:
+        channel.send({"op": "returned"}, {"value": value, "args_after": args})
+    except (wire.WireError, ValueError, MemoryError, OverflowError) as error:
+        channel.send({"op": "raised", "error": {"type": "ReturnValueError", "message": str(error)[:300]}})
+
+
+def main():
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(int(sys.argv[1]), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    channel = Channel(requests, replies)
+    header, _ = channel.receive()
+    STUDENT_FILES.update(cell["label"] for cell in header["cells"])
+    sys.meta_path.insert(0, StandInFinder(channel, header.get("proxied", [])))
+    module = types.ModuleType(MODULE_NAME)
+    sys.modules[MODULE_NAME] = module
+    namespace = module.__dict__
+    namespace["__builtins__"] = __builtins__
+    sys.setrecursionlimit(3000)
+    notes, skipped_calls = load(channel, header, namespace)
+    channel.send({"op": "loaded", "notes": notes, "skipped_calls": skipped_calls,
+                  "functions": describe(namespace, header.get("names", []))})
+    while True:
+        header, arrays = channel.receive()
+        if header.get("op") == "call":
+            call(channel, header, arrays, namespace)
+        else:
+            break
+
+
+if __name__ == "__main__":
+    main()
