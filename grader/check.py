@@ -9,7 +9,10 @@ import numpy as np
 
 from .exercises.base import Keys, Scalar, Seq
 from .model import CallRequest
-from .values import close, deep_close, is_number_array
+from .values import close, is_number_array
+
+
+NUMERIC_CASES = 3  # the smallest cases are checked against central differences too; they are exact enough
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,11 @@ def check_exercise(exercise, cases, outcomes, function, ref):
             notes.append(note)
         expected = exercise.reference(ref, case.args)
         problems = compare(exercise.outputs(case), expected, got)
-        if not problems and exercise.numeric_gradients:
+        if not problems and exercise.numeric_gradients and index < NUMERIC_CASES:
             problems = gradient_problems(exercise.numeric_gradients(ref, case), expected, exercise.outputs(case))
         if not exercise.in_place_allowed:
-            problems += mutation_problems(exercise.params, case.args, outcome.args_after)
+            problems += [Problem("mutated", exercise.params[i], f"{exercise.params[i]} was changed in place")
+                         for i in outcome.mutated if 0 <= i < len(exercise.params)]
         checks.append(CaseCheck(index, expected, got, tuple(problems)))
     return Findings(exercise, tuple(cases), tuple(checks), tuple(outcomes), function, tuple(notes))
 
@@ -137,13 +141,6 @@ def gradient_problems(numeric, expected, node):
     leaves = dict(flatten(node, expected))
     return [Problem("gradient", path, "does not match the numerical derivative", numeric[path], leaves[path])
             for path in numeric if path in leaves and not close(leaves[path], numeric[path], tolerance=1e-4)]
-
-
-def mutation_problems(params, args, args_after):
-    if not isinstance(args_after, (tuple, list)) or len(args_after) != len(args):
-        return []
-    return [Problem("mutated", name, f"{name} was changed in place", before, after)
-            for name, before, after in zip(params, args, args_after) if not deep_close(before, after)]
 
 
 def flatten(node, value, path=""):

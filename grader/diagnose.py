@@ -25,6 +25,9 @@ def diagnose(findings, ref):
     early = _presence(exercise, function) or _outcomes(findings)
     if early:
         status, diagnostics = early
+        explained = _raising_mistakes(findings, ref) if status == "error" and function.get("callable") else None
+        if explained:
+            return ExerciseResult(exercise.name, "failed", 0, weight, tuple(explained))
         return ExerciseResult(exercise.name, status, 0, weight, tuple(diagnostics))
     failing = [check for check in findings.checks if check.problems]
     notes = tuple(Diagnostic(note) for note in findings.notes)
@@ -124,6 +127,43 @@ def named_mistakes(findings, ref):
     return [_named(m) for m in explained] if explained and covered >= wrong else []
 
 
+def _raising_mistakes(findings, ref):
+    """A known mistake that raises where the student's code raised (`W * A` cannot broadcast most shapes)
+    and returns what the student's returned everywhere else: the error is that mistake's symptom."""
+    outcomes = findings.outcomes
+    if not all(o.kind in ("returned", "raised") for o in outcomes):
+        return None
+    for mistake in findings.exercise.mistakes:
+        if mistake.produce is not None and all(
+                _same_outcome(mistake, case, outcome, ref) for case, outcome in zip(findings.cases, outcomes)):
+            raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
+            error, case = outcomes[raised].error or {}, findings.cases[raised]
+            symptom = f"on {case.label} it raises {error.get('type')}: {error.get('message', '')}"
+            where = f"{error['where']}, line {error['line']}: {error.get('code', '').strip()}" if error.get(
+                "where") else _where(findings.function)
+            named = Diagnostic(mistake.headline, (mistake.explanation, symptom), mistake.hint, mistake.id, where)
+            failing = {c.index: c for c in findings.checks if c.problems}
+            first = min([raised, *failing])
+            return [named, smallest_case(findings, failing[first]) if first in failing else
+                    _smallest_raising_case(findings, first)]
+    return None
+
+
+def _same_outcome(mistake, case, outcome, ref):
+    try:
+        produced = mistake.produce(ref, *case.args)
+    except Exception as error:  # the mistake breaks on this case: so must the student's code
+        return outcome.kind == "raised" and (outcome.error or {}).get("type") == type(error).__name__
+    return outcome.kind == "returned" and deep_close(produced, outcome.value)
+
+
+def _smallest_raising_case(findings, index):
+    case, error = findings.cases[index], findings.outcomes[index].error or {}
+    return Diagnostic(f"smallest failing case: {case.label} ({_sizes(case.dims)})",
+                      (inputs_text(findings.exercise.params, case.args),
+                       f"yours raises {error.get('type')}: {error.get('message', '')}"))
+
+
 def _mistake_outputs(mistake, findings, ref):
     outputs = []
     for check in findings.checks:
@@ -188,12 +228,11 @@ def unknown_mistake(findings, failing):
 
 
 def _right_outputs(findings, wrong):
-    check = findings.checks[0]
-    node = findings.exercise.outputs(findings.cases[check.index])
-    try:
-        return [path for path, _ in flatten(node, check.expected) if path not in wrong and path]
-    except (TypeError, KeyError):
-        return []
+    right = []
+    for check in findings.checks:
+        node = findings.exercise.outputs(findings.cases[check.index])
+        right += [path for path, _ in flatten(node, check.expected) if path and path not in wrong and path not in right]
+    return right
 
 
 def _describe_problem(exercise, problem, case, same_path, cases):

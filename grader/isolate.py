@@ -105,8 +105,9 @@ class Worker:
             op = header.get("op")
             try:
                 if op == "returned":
+                    mutated = header.get("mutated", [])
                     return CallOutcome("returned", wire.unpack(header["value"], arrays),
-                                       wire.unpack(header["args_after"], arrays))
+                                       tuple(i for i in mutated if isinstance(i, int)))
                 if op == "raised":
                     return CallOutcome("raised", error=_error(header.get("error")))
                 if op == "helper":

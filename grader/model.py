@@ -31,7 +31,7 @@ class CallRequest:
 class CallOutcome:
     kind: str  # "returned", "raised", "timeout", "crashed"
     value: Any = None
-    args_after: Any = None
+    mutated: tuple = ()  # positions of the arguments the call changed in place
     error: Optional[dict] = None  # type, message, where, line, code
 
 
@@ -67,6 +67,9 @@ class ExerciseResult:
     score: float
     max_score: float
     diagnostics: tuple = ()
+    # Failed without a known mistake: a digest of the wrong outputs, equal for students who compute the same
+    # wrong thing on the same cases (a shared seed), so a batch can group them into an unnamed misconception.
+    fingerprint: str = ""
 
     @property
     def mistakes(self):

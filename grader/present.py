@@ -25,8 +25,25 @@ def array_text(value):
     return f"<array {array.shape}, min {array.min():.4g}, max {array.max():.4g}>"
 
 
+MAX_ARGUMENT_TEXT = 160
+
+
 def inputs_text(params, args):
-    return "inputs: " + "; ".join(f"{name} = {array_text(arg)}" for name, arg in zip(params, args))
+    """The inputs of a case; an argument too long to read is shown by its shapes instead."""
+    parts = []
+    for name, arg in zip(params, args):
+        text = array_text(arg)
+        parts.append(f"{name} = {text if len(text) <= MAX_ARGUMENT_TEXT else shapes_text(arg)}")
+    return "inputs: " + "; ".join(parts)
+
+
+def shapes_text(value):
+    if isinstance(value, (tuple, list)):
+        return ("(" if isinstance(value, tuple) else "[") + ", ".join(shapes_text(v) for v in value) + (
+            ")" if isinstance(value, tuple) else "]")
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {shapes_text(item)}" for key, item in value.items()) + "}"
+    return f"<{np.shape(value)}>" if hasattr(value, "shape") else repr(value)[:40]
 
 
 def describe_shape(shape, dims, meanings):
@@ -52,5 +69,5 @@ def wrong_entries_grid(wrong):
     """Lines of a picture of which entries are wrong (x) and right (.), for arrays up to 10 x 10."""
     if wrong.ndim != 2 or max(wrong.shape) > MAX_GRID:
         return ()
-    return ("wrong entries (x), by unit (row) and example (column):",) + tuple(
+    return ("wrong entries (x), right ones (.):",) + tuple(
         "  " + " ".join("x" if cell else "." for cell in row) for row in wrong)

@@ -23,7 +23,7 @@ def outputs(case):
 def _forward(ref, X, parameters, hidden, output, layers=None):
     L = len(parameters) // 2
     caches, A = [], X
-    for l in range(1, (layers or L) + 1):
+    for l in range(1, (L if layers is None else layers) + 1):  # layers=0 is a real case: L = 1
         A, cache = ref.linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"],
                                                  output if l == L else hidden)
         caches.append(cache)

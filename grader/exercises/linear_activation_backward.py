@@ -2,7 +2,7 @@
 import numpy as np
 
 from .base import Arr, Case, Exercise, Mistake, Seq
-from .cases import LAYER_AXES, central_differences, layer_dims, layer_inputs, layer_sizes, values
+from .cases import ACTIVATIONS, LAYER_AXES, central_differences, layer_dims, layer_inputs, layer_sizes, values
 
 
 def make_cases(rng):
@@ -10,9 +10,9 @@ def make_cases(rng):
     for index, n_prev, n, m, round_numbers in layer_sizes():
         A_prev, W, b, Z = layer_inputs(rng, n_prev, n, m, round_numbers)
         dA = values(rng, (n, m), round_numbers)
-        for activation in ("relu", "sigmoid"):
-            cases.append(Case((dA, ((A_prev, W, b), Z), activation), layer_dims(n_prev, n, m),
-                              f"case {index + 1}, {activation}"))
+        activation = ACTIVATIONS[index % 2]
+        cases.append(Case((dA, ((A_prev, W, b), Z), activation), layer_dims(n_prev, n, m),
+                          f"case {index + 1}, {activation}"))
     return cases
 
 
