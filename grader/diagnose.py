@@ -4,12 +4,15 @@ A known mistake is recognised by what it computes: the student's outputs equal t
 every case. When none matches, the feedback still says what is wrong: which output, which shape and
 why, which factor, which entries; and always shows the smallest failing case.
 """
+import hashlib
+from dataclasses import replace
+
 import numpy as np
 
 from .check import compare, flatten
 from .model import Diagnostic, ExerciseResult
 from .present import array_text, describe_shape, inputs_text, wrong_entries_grid
-from .values import close, deep_close
+from .values import close, deep_close, is_number_array
 
 FACTORS = (  # (label, factor from the case's sizes)
     ("m", lambda d: d.get("m")), ("1/m", lambda d: 1 / d["m"] if d.get("m") else None),
@@ -33,10 +36,42 @@ def diagnose(findings, ref):
     notes = tuple(Diagnostic(note) for note in findings.notes)
     if not failing:
         return ExerciseResult(exercise.name, "passed", weight, weight, notes)
-    diagnostics = named_mistakes(findings, ref) or unknown_mistake(findings, failing)
+    named = named_mistakes(findings, ref)
+    diagnostics = named or unknown_mistake(findings, failing)
     diagnostics = [d if d.where or not d.code else _at_function(d, function) for d in diagnostics]
     return ExerciseResult(exercise.name, "failed", 0, weight,
-                          tuple(diagnostics) + (smallest_case(findings, failing[0]),) + notes)
+                          tuple(diagnostics) + (smallest_case(findings, failing[0]),) + notes,
+                          fingerprint="" if named else output_fingerprint(findings.checks))
+
+
+def output_fingerprint(checks):
+    """A short digest of what the student returned on every case, rounded so float noise does not split it."""
+    digest = hashlib.sha256()
+    for check in checks:
+        _digest_value(digest, check.got)
+    return digest.hexdigest()[:16]
+
+
+def _digest_value(digest, value):
+    if isinstance(value, dict):
+        digest.update(b"{")
+        for key in sorted(value, key=repr):
+            digest.update(repr(key).encode())
+            _digest_value(digest, value[key])
+        digest.update(b"}")
+    elif isinstance(value, (tuple, list)):
+        digest.update(b"(%d" % len(value))
+        for item in value:
+            _digest_value(digest, item)
+        digest.update(b")")
+    elif is_number_array(value):
+        array = np.asarray(value, dtype=complex if np.asarray(value).dtype.kind == "c" else float)
+        finite = np.abs(array[np.isfinite(array)])
+        scale = max(1.0, float(finite.max())) if finite.size else 1.0
+        digest.update(repr(array.shape).encode())
+        digest.update((np.round(array / scale, 6) + 0.0).tobytes())  # + 0.0 turns -0.0 into 0.0
+    else:
+        digest.update(type(value).__name__.encode())
 
 
 def _presence(exercise, function):
@@ -133,8 +168,10 @@ def _raising_mistakes(findings, ref):
     outcomes = findings.outcomes
     if not all(o.kind in ("returned", "raised") for o in outcomes):
         return None
+    failing = {c.index: c for c in findings.checks if c.problems}
     for mistake in findings.exercise.mistakes:
-        if mistake.produce is not None and all(
+        # a wrong returned value must match too: an error of the same type alone proves nothing
+        if failing and mistake.produce is not None and all(
                 _same_outcome(mistake, case, outcome, ref) for case, outcome in zip(findings.cases, outcomes)):
             raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
             error, case = outcomes[raised].error or {}, findings.cases[raised]
@@ -142,7 +179,6 @@ def _raising_mistakes(findings, ref):
             where = f"{error['where']}, line {error['line']}: {error.get('code', '').strip()}" if error.get(
                 "where") else _where(findings.function)
             named = Diagnostic(mistake.headline, (mistake.explanation, symptom), mistake.hint, mistake.id, where)
-            failing = {c.index: c for c in findings.checks if c.problems}
             first = min([raised, *failing])
             return [named, smallest_case(findings, failing[first]) if first in failing else
                     _smallest_raising_case(findings, first)]
@@ -352,7 +388,17 @@ def helper_notes(results, exercises_by_name):
         if broken and result.status not in ("missing", "not_attempted"):
             note = Diagnostic(f"graded with correct versions of {', '.join(broken)}",
                               hint=f"fix {broken[0]} first: your {result.name} relies on it")
-            result = ExerciseResult(result.name, result.status, result.score, result.max_score,
-                                    result.diagnostics + (note,))
+            result = replace(result, diagnostics=result.diagnostics + (note,))
         updated.append(result)
     return updated
+
+
+def blame_syntax_errors(results, load):
+    """A function that is missing may be missing because its cell or file did not parse: say so."""
+    broken = [f"{note['where']}, line {note['line']}" for note in load.notes if note.get("kind") == "syntax"]
+    if not broken:
+        return results
+    note = Diagnostic(f"{broken[0]} has a syntax error, so nothing in it was defined",
+                      hint="fix the syntax error shown at the top of the report first")
+    return [ExerciseResult(r.name, r.status, r.score, r.max_score, (note,) + r.diagnostics)
+            if r.status == "missing" else r for r in results]

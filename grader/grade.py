@@ -1,20 +1,23 @@
 """The pipeline for one submission: load -> run in isolation -> check -> diagnose, as a GradeReport."""
 import os
 
-from .isolate import GRADED_NAMES, Limits, Session, run_submission
+from .isolate import GRADED_NAMES, Limits, Session, run_submission, start_interpreter
 from .load import load_submission
 from .model import GradeReport
 
 
-def grade(path, seed=None, only=None, limits=Limits()):
-    """Grade the submission at path. Raises load.LoadError when it cannot be graded at all."""
+def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter):
+    """Grade the submission at path. Raises load.LoadError when it cannot be graded at all.
+
+    spawn starts the worker processes (isolate.start_interpreter; a batch passes a zygote's, which is faster).
+    """
     submission = load_submission(path)
-    session = Session(submission, GRADED_NAMES, limits)  # starts loading the student's code right away
+    session = Session(submission, GRADED_NAMES, limits, spawn)  # starts loading the student's code right away
     try:
         from solutions import reference
 
         from .check import check_exercise, helper_answerer, plan
-        from .diagnose import diagnose, helper_notes
+        from .diagnose import blame_syntax_errors, diagnose, helper_notes
         from .exercises import BY_NAME, EXERCISES
     except BaseException:
         session.close()
@@ -30,6 +33,7 @@ def grade(path, seed=None, only=None, limits=Limits()):
                                   reference)
         results.append(diagnose(findings, reference))
     results = helper_notes(results, BY_NAME)
+    results = blame_syntax_errors(results, run.load)
     return GradeReport(path, seed, tuple(results), submission.notes + load_notes(run.load))
 
 
