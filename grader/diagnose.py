@@ -12,7 +12,7 @@ import numpy as np
 from .check import compare, flatten
 from .model import Diagnostic, ExerciseResult
 from .present import array_text, describe_shape, inputs_text, wrong_entries_grid
-from .values import close, deep_close, is_number_array
+from .values import close, deep_close, differing, is_number_array
 
 FACTORS = (  # (label, factor from the case's sizes)
     ("m", lambda d: d.get("m")), ("1/m", lambda d: 1 / d["m"] if d.get("m") else None),
@@ -141,9 +141,13 @@ def named_mistakes(findings, ref):
     whole, partial = [], []
     for mistake in exercise.mistakes:
         if mistake.mutates_input is not None:
+            # dA[Z <= 0] = 0 changes nothing when no Z is negative: one changed case is proof enough
             name = exercise.params[mistake.mutates_input]
-            if all(any(p.kind == "mutated" and p.path == name for p in c.problems) for c in checks):
-                whole.append(mistake)
+            if any(p.kind == "mutated" and p.path == name for c in checks for p in c.problems):
+                if all(p.kind == "mutated" and p.path == name for c in checks for p in c.problems):
+                    whole.append(mistake)
+                else:
+                    partial.append((mistake, {name}))
             continue
         outputs = _mistake_outputs(mistake, findings, ref)
         if outputs is None:
@@ -154,8 +158,8 @@ def named_mistakes(findings, ref):
             changed = _changed_leaves(findings, outputs)
             if changed and all(_leaves_match(findings, check, out, changed) for out, check in zip(outputs, checks)):
                 partial.append((mistake, changed))
-    if whole:
-        return [_named(m) for m in whole]
+    if whole:  # the outputs are explained; an input changed in place as well is a second mistake
+        return [_named(m) for m in whole + [m for m, _ in partial if m.mutates_input is not None]]
     wrong = {p.path for c in checks for p in c.problems}
     explained = [m for m, changed in partial if changed <= wrong]
     covered = set().union(*(changed for m, changed in partial if m in explained)) if explained else set()
@@ -267,8 +271,14 @@ def _right_outputs(findings, wrong):
     right = []
     for check in findings.checks:
         node = findings.exercise.outputs(findings.cases[check.index])
-        right += [path for path, _ in flatten(node, check.expected) if path and path not in wrong and path not in right]
+        right += [path for path, _ in flatten(node, check.expected)
+                  if path and not _within(path, wrong) and path not in right]
     return right
+
+
+def _within(path, wrong):
+    """Whether path is a wrong output or inside one (a wrong `caches` makes `caches[0].Z` unknown, not right)."""
+    return any(path == w or path.startswith((w + ".", w + "[")) for w in wrong)
 
 
 def _describe_problem(exercise, problem, case, same_path, cases):
@@ -305,15 +315,30 @@ def _describe_problem(exercise, problem, case, same_path, cases):
         return Diagnostic(f"{path} contains NaN or infinity",
                           (f"yours: {array_text(got)}",),
                           "look for a division by zero or the log of 0 (or of a negative number)")
-    factor = _common_factor(same_path, cases)
+    if got.dtype.kind in "biu" and expected.dtype.kind == "f":
+        return Diagnostic(f"{path} is an integer array ({got.dtype}): the fractional parts are lost",
+                          (f"yours: {array_text(got)}", f"expected: {array_text(expected)}"),
+                          "build it from float arrays: np.zeros(shape), not np.zeros(shape, dtype=int); no astype(int)")
+    if all(p.kind == "value" and not np.any(p.got) for p in same_path):
+        return Diagnostic(f"{path} is all zeros", (f"expected: {array_text(expected)}",),
+                          "check that every entry is computed: nothing is left at np.zeros or multiplied by 0")
+    factor = _common_factor(same_path, cases) or _constant_factor(same_path)
     if factor:
         return Diagnostic(f"{path} is off by a factor of {factor}: every entry is {factor} times the right value",
                           hint=_factor_hint(factor))
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and close(got, expected.T):
         return Diagnostic(f"{path} is transposed", hint="swap the factors of the product or transpose an operand")
-    wrong = ~np.isclose(got, expected, rtol=1e-5, atol=1e-7 * max(1.0, float(np.max(np.abs(expected)))))
-    return Diagnostic(f"{path} has wrong values: {int(wrong.sum())} of {wrong.size} entries differ",
-                      (_where_wrong(wrong, case),) + wrong_entries_grid(wrong), "")
+    if expected.ndim == 0:
+        return Diagnostic(f"{path} has the wrong value: {array_text(got)}, expected {array_text(expected)}",
+                          hint="redo the smallest failing case below by hand, term by term")
+    # the pattern of wrong entries shows best on the largest failing case (a 1 x 1 one shows none)
+    shown, shown_case = max(((p, c) for p, c in zip(same_path, cases) if p.kind == "value"),
+                            key=lambda pair: np.size(pair[0].expected), default=(problem, case))
+    wrong = differing(shown.got, shown.expected)
+    on = f" on {shown_case.label}" if shown_case is not case else ""
+    pattern = (_where_wrong(wrong, shown_case),) if wrong.size > 1 else ()
+    return Diagnostic(f"{path} has wrong values: {int(wrong.sum())} of {wrong.size} entries differ{on}",
+                      pattern + wrong_entries_grid(wrong), "")
 
 
 def _common_factor(problems, cases):
@@ -328,6 +353,22 @@ def _common_factor(problems, cases):
     return None
 
 
+def _constant_factor(problems):
+    """The one factor, not tied to a size, that turns every expected entry into the student's (e.g. 1.7)."""
+    values = [p for p in problems if p.kind == "value"]
+    if not values or any(np.shape(p.got) != np.shape(p.expected) for p in values):
+        return None
+    expected = np.concatenate([np.ravel(p.expected) for p in values]).astype(float)
+    got = np.concatenate([np.ravel(p.got) for p in values]).astype(float)
+    nonzero = np.abs(expected) > 1e-8 * max(1.0, float(np.max(np.abs(expected))))
+    if np.count_nonzero(nonzero) < 3:  # a ratio of one or two numbers says nothing about a common factor
+        return None
+    factor = float(np.median(got[nonzero] / expected[nonzero]))
+    if abs(factor - 1) < 1e-3:  # float noise just over the tolerance, not a factor
+        return None
+    return f"{factor:.4g}" if close(got, factor * expected) else None
+
+
 def _factor_hint(factor):
     if "m" in factor:
         return "the 1/m of the cost belongs in dW and db only: check where you divide (or multiply) by m"
@@ -338,9 +379,9 @@ def _factor_hint(factor):
 
 def _where_wrong(wrong, case):
     if wrong.ndim != 2:
-        return "wrong entries: " + ", ".join(str(i) for i in zip(*np.nonzero(wrong)))
-    rows = sorted(set(np.nonzero(wrong)[0]))
-    columns = sorted(set(np.nonzero(wrong)[1]))
+        return "wrong entries: " + ", ".join(str([int(k) for k in index]) for index in zip(*np.nonzero(wrong)))
+    rows = sorted({int(row) for row in np.nonzero(wrong)[0]})
+    columns = sorted({int(column) for column in np.nonzero(wrong)[1]})
     if len(rows) < wrong.shape[0] and wrong.shape[0] > 1:
         return f"only rows {rows} are wrong (one row per unit)"
     if len(columns) < wrong.shape[1] and wrong.shape[1] > 1:

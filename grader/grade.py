@@ -11,14 +11,19 @@ def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter):
 
     spawn starts the worker processes (isolate.start_interpreter; a batch passes a zygote's, which is faster).
     """
-    submission = load_submission(path)
+    return grade_submission(load_submission(path), seed, only, limits, spawn)
+
+
+def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter):
+    """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
     session = Session(submission, GRADED_NAMES, limits, spawn)  # starts loading the student's code right away
     try:
-        from solutions import reference
-
         from .check import check_exercise, helper_answerer, plan
         from .diagnose import blame_syntax_errors, diagnose, helper_notes
         from .exercises import BY_NAME, EXERCISES
+        from .sealed import course_reference
+
+        reference, course_notes = course_reference()  # the student kit has sealed answers, not the reference
     except BaseException:
         session.close()
         raise
@@ -34,7 +39,7 @@ def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter):
         results.append(diagnose(findings, reference))
     results = helper_notes(results, BY_NAME)
     results = blame_syntax_errors(results, run.load)
-    return GradeReport(path, seed, tuple(results), submission.notes + load_notes(run.load))
+    return GradeReport(submission.path, seed, tuple(results), course_notes + submission.notes + load_notes(run.load))
 
 
 def load_notes(load):

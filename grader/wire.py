@@ -152,7 +152,7 @@ def decode_body(head, body):
 
     try:
         document = json.loads(head)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: "[[[[..." from a student
         raise WireError(f"bad header: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
         raise WireError("bad header")

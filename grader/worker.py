@@ -3,7 +3,10 @@
 Started by the grader as `python -I worker.py`. It never imports the grader package nor the reference
 solutions; functions of the course's helper modules (dnn_utils, ...) are proxies whose answers the
 grader computes in its own process, and only when it chooses to.
-Requests arrive on stdin, replies leave on the descriptor named by argv[1]; the student's own stdout and stderr go nowhere we read.
+Requests arrive on stdin, replies leave on the descriptor named by argv[1]; the student's own stdout and
+stderr go nowhere we read. Before the first line of student code runs, the worker confines itself
+(sandbox.py: limits, seccomp, Landlock). Nothing it sends is trusted: the student's code can write on the
+reply descriptor too, so the grader checks every field and judges every result itself.
 """
 import ast
 import importlib.abc
@@ -16,6 +19,7 @@ import sys
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sandbox  # noqa: E402
 import wire  # noqa: E402
 
 del sys.path[0]
@@ -39,6 +43,7 @@ class Channel:
     def __init__(self, requests, replies):
         self.requests = requests
         self.replies = replies
+        self.call_id = None  # echoed in every reply to a call, so the grader can tell late replies apart
 
     def send(self, header, values=None):
         wire.send(self.replies, header, values)
@@ -64,7 +69,7 @@ def _relu(Z):
 
 def make_proxy(channel, name, module_name):
     def proxy(*args):
-        channel.send({"op": "helper", "fn": name}, {"args": args})
+        channel.send({"op": "helper", "fn": name, "id": channel.call_id}, {"args": args})
         header, arrays = channel.receive()
         if header.get("op") != "helper_result":
             raise HelperRefused(str(header.get("reason", "the grader did not answer")))
@@ -251,7 +256,7 @@ def _is_student_code(value):
 def call(channel, header, arrays, namespace):
     function = namespace.get(header["fn"])
     args = wire.unpack(header["args"], arrays)
-    untouched = wire.unpack(header["args"], [array.copy() for array in arrays])
+    channel.call_id = reply_to = header.get("id")
     replaced = {}
     for helper in header.get("substitute", []):
         replaced[helper] = namespace.get(helper, replaced)
@@ -259,7 +264,7 @@ def call(channel, header, arrays, namespace):
     try:
         value = function(*args)
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt are student errors too
-        channel.send({"op": "raised", "error": error_report(error)})
+        channel.send({"op": "raised", "id": reply_to, "error": error_report(error)})
         return
     finally:
         for helper, previous in replaced.items():
@@ -267,27 +272,24 @@ def call(channel, header, arrays, namespace):
                 namespace.pop(helper, None)
             else:
                 namespace[helper] = previous
-    mutated = [index for index, (before, after) in enumerate(zip(untouched, args)) if not same(before, after)]
-    try:
-        channel.send({"op": "returned", "mutated": mutated}, {"value": value})
+    try:  # the arguments go back too: whether the call changed them is judged by the grader, not here
+        channel.send({"op": "returned", "id": reply_to}, {"value": value, "args_after": args})
     except (wire.WireError, ValueError, MemoryError, OverflowError) as error:
-        channel.send({"op": "raised", "error": {"type": "ReturnValueError", "message": str(error)[:300]}})
+        channel.send({"op": "raised", "id": reply_to, "error": {"type": "ReturnValueError",
+                                                                 "message": str(error)[:300]}})
 
 
-def same(before, after):
-    """Whether an argument still holds what it was called with (only the student's own grade rests on it)."""
-    import numpy as np
-
-    if isinstance(before, dict):
-        return isinstance(after, dict) and before.keys() == after.keys() and all(
-            same(before[key], after[key]) for key in before)
-    if isinstance(before, (tuple, list)):
-        return isinstance(after, (tuple, list)) and len(before) == len(after) and all(
-            same(x, y) for x, y in zip(before, after))
-    if isinstance(before, np.ndarray):
-        return isinstance(after, np.ndarray) and before.shape == after.shape and bool(
-            np.array_equal(before, after, equal_nan=True))
-    return before == after
+def confine(policy):
+    """Limits and confinement, before any student code; what this system could not apply becomes one note."""
+    if policy is None:
+        return []
+    try:
+        missing = sandbox.confine(policy)
+    except Exception as error:  # noqa: BLE001 - grading goes on; the report says how exposed it was
+        missing = [f"confinement stopped half-way ({type(error).__name__}: {error})"]
+    if not missing:
+        return []
+    return [{"kind": "sandbox", "message": "warning: the sandbox is weaker on this system: " + "; ".join(missing)}]
 
 
 def main():
@@ -297,6 +299,7 @@ def main():
     os.dup2(devnull, 0)
     channel = Channel(requests, replies)
     header, _ = channel.receive()
+    sandbox_notes = confine(header.get("sandbox"))
     STUDENT_FILES.update(cell["label"] for cell in header["cells"])
     sys.meta_path.insert(0, StandInFinder(channel, header.get("proxied", [])))
     module = types.ModuleType(MODULE_NAME)
@@ -305,7 +308,7 @@ def main():
     namespace["__builtins__"] = __builtins__
     sys.setrecursionlimit(3000)
     notes, skipped_calls = load(channel, header, namespace)
-    channel.send({"op": "loaded", "notes": notes, "skipped_calls": skipped_calls,
+    channel.send({"op": "loaded", "notes": sandbox_notes + notes, "skipped_calls": skipped_calls,
                   "functions": describe(namespace, header.get("names", []))})
     while True:
         header, arrays = channel.receive()

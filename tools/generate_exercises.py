@@ -56,6 +56,12 @@ INTRO = dedent("""\
     your code, run the cell, then run the `check(...)` cell below it. A failing check tells you which
     output is wrong, and how. The next cell gives you `sigmoid` and `relu`; each returns the pair
     `(A, Z)`, so the `Z` it hands back is ready to be kept as the activation cache.
+
+    `check` runs your function on its own, in a separate process, on test cases it makes: it sees the
+    functions you defined and what they use, not the variables your other cells computed. For each
+    backward function it also nudges the inputs of *your own* forward function and compares how its
+    output moves with what your backward function returns: "your backward pass does not match your
+    forward pass" names the outputs that disagree.
     """)
 
 LESSONS = {
@@ -278,7 +284,7 @@ CLOSING = dedent("""\
     ## Grade everything
 
     When every check above passes, run `grade Building_your_Deep_Neural_Network.ipynb` in a terminal
-    to grade the whole notebook.
+    to grade the whole notebook (`grade --watch ...` grades it again every time you save it).
     """)
 
 

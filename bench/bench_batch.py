@@ -1,0 +1,119 @@
+"""A generated class graded end to end by `grade DIR --out OUT`: submissions per second and peak memory.
+
+Run: python bench/bench_batch.py [--sizes 500 2000] [--scenarios py ipynb mixed] [--jobs N] [--timeout 1]
+Scenarios: `py` and `ipynb` are classes of one kind (correct, known and unknown mistakes, stubs, syntax
+errors); `mixed` alternates .py and notebooks and adds hostile ones (an endless loop, a process exit).
+An endless loop costs `--timeout` seconds per case of its exercise, in one worker slot.
+Memory: the peak of the summed RSS of the whole process tree (sampled every 0.2 s from /proc), and the
+largest single process so far (getrusage(RUSAGE_CHILDREN).ru_maxrss). CPU: the user + system seconds of the
+whole tree per submission (RUSAGE_CHILDREN counts every waited-for descendant: grading processes, zygotes,
+workers), which a busy shared machine inflates less than wall time; `cores / CPU` is what idle cores would
+give at best. Linux only.
+"""
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from batch_class import make_class  # noqa: E402
+
+CALM = {"correct": 50, "db_wrong_axis": 12, "relu_of_gradient": 12, "cost_over_m_plus_1": 12, "stub": 8,
+        "syntax_error": 6}
+HOSTILE = {"endless_loop": 1, "exits_process": 2}
+SCENARIOS = {"py": (CALM, ("py",)), "ipynb": (CALM, ("ipynb",)), "mixed": ({**CALM, **HOSTILE}, ("py", "ipynb"))}
+
+
+def scaled(mix, size):
+    """mix's shares, as counts adding up to size."""
+    total = sum(mix.values())
+    counts = {variant: size * share // total for variant, share in mix.items()}
+    counts["correct"] += size - sum(counts.values())
+    return counts
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_rss_bytes(root):
+    children, rss = {}, {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as handle:
+                rss[int(entry)] = int(handle.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total
+
+
+def run(folder, out, jobs, timeout):
+    command = [sys.executable, "-m", "grader", folder, "--out", out, "--seed", "1", "--timeout", str(timeout)]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    peak = [0]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def sample():
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss_bytes(process.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - start
+    sampler.join()
+    if code not in (0, 1):
+        raise SystemExit(f"grade exited {code} on {folder}")
+    return elapsed, peak[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=["py", "ipynb", "mixed"])
+    parser.add_argument("--jobs", type=int, help="grading processes (default: grade's own, the cores)")
+    parser.add_argument("--timeout", type=float, default=1.0, help="seconds per call (grade --timeout)")
+    options = parser.parse_args()
+    print(f"{os.cpu_count()} cores; timeout {options.timeout} s per call")
+    print(f"{'scenario':9} {'students':>8} {'seconds':>8} {'per second':>10} {'CPU ms each':>11} "
+          f"{'cores/CPU':>9} {'tree peak MB':>12} {'largest MB':>10}")
+    for scenario in options.scenarios:
+        mix, kinds = SCENARIOS[scenario]
+        for size in options.sizes:
+            work = tempfile.mkdtemp(prefix="bench-batch-")
+            try:
+                folder, out = os.path.join(work, "class"), os.path.join(work, "out")
+                make_class(folder, scaled(mix, size), kinds)
+                before = cpu_seconds()
+                elapsed, peak = run(folder, out, options.jobs, options.timeout)
+                cpu = (cpu_seconds() - before) / size
+                largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                print(f"{scenario:9} {size:8} {elapsed:8.1f} {size / elapsed:10.1f} {cpu * 1000:11.1f} "
+                      f"{(os.cpu_count() or 1) / cpu:9.1f} {peak / 2**20:12.0f} {largest:10.0f}", flush=True)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

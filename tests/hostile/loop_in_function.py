@@ -1,0 +1,4 @@
+# Hostile part: linear_forward never returns.
+def linear_forward(A, W, b):
+    while True:
+        pass

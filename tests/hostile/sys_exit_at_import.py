@@ -1,0 +1,6 @@
+# Hostile part: ends the process loading it, politely.
+import sys
+
+
+class Leave:
+    sys.exit(3)

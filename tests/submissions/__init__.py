@@ -1,0 +1,1 @@
+"""Submissions for the feedback tests: hand-written student functions and the builders that make files of them."""

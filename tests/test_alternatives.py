@@ -1,0 +1,58 @@
+"""Correct submissions written unlike the reference get full marks, with no feedback but notes."""
+import zlib
+
+import pytest
+from conftest import result_of
+from submissions.alternatives import ALTERNATIVES
+from submissions.sources import reference_source
+
+from grader.report import feedback_text
+
+# The course's own notebook calls helpers with keywords (activation="sigmoid"); the helper proxies only
+# take positional arguments, so these are graded as errors until grader/worker.py forwards keywords.
+KEYWORD_CALLS = pytest.mark.xfail(strict=True, reason="helper proxies reject keyword arguments (worker.py)")
+KNOWN_FAILURES = {"course_style_backward": KEYWORD_CALLS, "helpers_called_with_keywords": KEYWORD_CALLS}
+
+
+def graded(grade_source, name):
+    file_name, data = ALTERNATIVES[name](reference_source())
+    return grade_source(data, seed=zlib.crc32(name.encode()), name=file_name)
+
+
+def test_there_are_enough_alternatives():
+    assert len(set(ALTERNATIVES) - set(KNOWN_FAILURES)) >= 25
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=KNOWN_FAILURES.get(name, ())) for name in ALTERNATIVES])
+def test_correct_alternative_gets_full_marks(name, grade_source):
+    report = graded(grade_source, name)
+    failed = {result.name: feedback_text(result) for result in report.exercises if result.status != "passed"}
+    assert failed == {}
+    assert report.score == report.max_score == 100
+    for result in report.exercises:
+        assert result.mistakes == ()
+
+
+def test_older_grads_keys_are_accepted_and_named(grade_source):
+    result = result_of(graded(grade_source, "older_grads_keys"), "L_model_backward")
+    assert result.status == "passed"
+    assert "older key convention" in feedback_text(result)
+    assert "dA{l} holds the gradient with respect to A[l-1]" in feedback_text(result)
+
+
+def test_current_grads_keys_get_no_convention_note(grade_source):
+    result = result_of(graded(grade_source, "np_dot"), "L_model_backward")
+    assert feedback_text(result) == ""
+
+
+@pytest.mark.parametrize("name", ["notebook_with_magics_and_test_calls", "notebook_format_3"])
+def test_notebook_clutter_is_reported_not_run(name, grade_source):
+    notes = "\n".join(graded(grade_source, name).notes)
+    assert "IPython magics and shell commands never run" in notes
+    assert "No module named 'matplotlib'" in notes and "the rest still ran" in notes
+    assert "call functions were not run" in notes  # the test-helper calls and the training loop
+
+
+def test_statements_that_print_at_import_are_skipped_and_counted(grade_source):
+    notes = graded(grade_source, "prints_at_import").notes
+    assert any(note.startswith("4 top-level statement(s) that call functions were not run") for note in notes)
