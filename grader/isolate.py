@@ -19,9 +19,16 @@ from .model import CallOutcome, LoadReport, RunResult
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 MAX_HELPER_SIZE = 512  # rows or columns of an array a helper proxy may pass; cases have at most a few
-GRADED_NAMES = ("relu_backward", "sigmoid_backward", "linear_forward", "linear_activation_forward",
-           "linear_backward", "linear_activation_backward", "L_model_forward", "L_model_backward",
-           "compute_cost", "update_parameters")
+# Every graded function and its parameters, so that the worker's helper proxies bind keyword arguments
+# as the real function would (the course's own template calls activation="sigmoid").
+GRADED_PARAMS = {
+    "linear_forward": ("A", "W", "b"), "linear_activation_forward": ("A_prev", "W", "b", "activation"),
+    "L_model_forward": ("X", "parameters"), "compute_cost": ("AL", "Y"), "relu_backward": ("dA", "cache"),
+    "sigmoid_backward": ("dA", "cache"), "linear_backward": ("dZ", "cache"),
+    "linear_activation_backward": ("dA", "cache", "activation"), "L_model_backward": ("AL", "Y", "caches"),
+    "update_parameters": ("params", "grads", "learning_rate"),
+}
+GRADED_NAMES = tuple(GRADED_PARAMS)
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class Worker:
         self.loaded = None
         self.calls = 0
         header = {"op": "load", "cells": [{"label": c.label, "source": c.source} for c in submission.cells],
-                  "names": list(names), "proxied": list(GRADED_NAMES), "skip": [list(at) for at in skip],
+                  "names": list(names), "proxied": {name: list(params) for name, params in GRADED_PARAMS.items()}, "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
         self._send(header)

@@ -67,9 +67,9 @@ def _relu(Z):
     return np.maximum(0, Z), Z
 
 
-def make_proxy(channel, name, module_name):
-    def proxy(*args):
-        channel.send({"op": "helper", "fn": name, "id": channel.call_id}, {"args": args})
+def make_proxy(channel, name, module_name, params):
+    def proxy(*args, **kwargs):
+        channel.send({"op": "helper", "fn": name, "id": channel.call_id}, {"args": bind(name, params, args, kwargs)})
         header, arrays = channel.receive()
         if header.get("op") != "helper_result":
             raise HelperRefused(str(header.get("reason", "the grader did not answer")))
@@ -81,12 +81,23 @@ def make_proxy(channel, name, module_name):
     return proxy
 
 
+def bind(name, params, args, kwargs):
+    """The positional arguments of a call, keywords included, or the TypeError the real function would raise."""
+    unknown = [key for key in kwargs if key not in params]
+    if unknown or len(args) > len(params):
+        raise TypeError(f"{name}() got an unexpected argument {unknown[0] if unknown else len(args) + 1}")
+    given = list(args) + [kwargs[key] for key in params[len(args):] if key in kwargs]
+    if len(given) != len(params) or any(key in kwargs for key in params[:len(args)]):
+        raise TypeError(f"{name}() takes the arguments ({', '.join(params)})")
+    return tuple(given)
+
+
 class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Provides the course's helper modules, so notebooks that import them load unchanged."""
 
-    def __init__(self, channel, proxied_names):
+    def __init__(self, channel, proxied):
         self.channel = channel
-        self.proxied_names = proxied_names
+        self.proxied = proxied
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname.split(".")[0] in HIDDEN_MODULES or fullname in ACTIVATION_MODULES or fullname in TEST_MODULES:
@@ -101,9 +112,9 @@ class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if name in ACTIVATION_MODULES:
             module.sigmoid = _sigmoid
             module.relu = _relu
-            for helper in self.proxied_names:
-                setattr(module, helper, make_proxy(self.channel, helper, name))
-            module.__all__ = ["sigmoid", "relu", *self.proxied_names]
+            for helper, params in self.proxied.items():
+                setattr(module, helper, make_proxy(self.channel, helper, name, params))
+            module.__all__ = ["sigmoid", "relu", *self.proxied]
         elif name == "grader":
             module.check = lambda *args, **kwargs: None
             module.__all__ = ["check"]
@@ -253,14 +264,14 @@ def _is_student_code(value):
             and code is not None and code.co_filename in STUDENT_FILES)
 
 
-def call(channel, header, arrays, namespace):
+def call(channel, header, arrays, namespace, proxied):
     function = namespace.get(header["fn"])
     args = wire.unpack(header["args"], arrays)
     channel.call_id = reply_to = header.get("id")
     replaced = {}
     for helper in header.get("substitute", []):
         replaced[helper] = namespace.get(helper, replaced)
-        namespace[helper] = make_proxy(channel, helper, "grader")
+        namespace[helper] = make_proxy(channel, helper, "grader", proxied.get(helper, ()))
     try:
         value = function(*args)
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt are student errors too
@@ -301,7 +312,8 @@ def main():
     header, _ = channel.receive()
     sandbox_notes = confine(header.get("sandbox"))
     STUDENT_FILES.update(cell["label"] for cell in header["cells"])
-    sys.meta_path.insert(0, StandInFinder(channel, header.get("proxied", [])))
+    proxied = {str(name): tuple(params) for name, params in dict(header.get("proxied", {})).items()}
+    sys.meta_path.insert(0, StandInFinder(channel, proxied))
     module = types.ModuleType(MODULE_NAME)
     sys.modules[MODULE_NAME] = module
     namespace = module.__dict__
@@ -313,7 +325,7 @@ def main():
     while True:
         header, arrays = channel.receive()
         if header.get("op") == "call":
-            call(channel, header, arrays, namespace)
+            call(channel, header, arrays, namespace, proxied)
         else:
             break
 
