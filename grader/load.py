@@ -30,7 +30,9 @@ def load_submission(path):
     with open(path, "rb") as handle:
         data = handle.read()
     if kind == "py":
-        return Submission(path, "py", (Cell(os.path.basename(path), _python_text(path, data)),))
+        text = _python_text(path, data)
+        notes = () if text.strip() else ("the file is empty: nothing in it can be graded",)
+        return Submission(path, "py", (Cell(os.path.basename(path), text),), notes)
     return _notebook(path, data)
 
 

@@ -48,6 +48,7 @@ def test_an_empty_file_is_graded_as_defining_nothing(tmp_path):
     report = json.loads(result.stdout)
     assert {exercise["status"] for exercise in report["exercises"]} == {"missing"}
     assert all("is not defined" in exercise["feedback"] for exercise in report["exercises"])
+    assert any("empty" in note for note in report["notes"])
 
 
 @pytest.mark.parametrize("name, content, reason", [
