@@ -41,6 +41,17 @@ def render_json(report):
     return json.dumps(to_dict(report), indent=2)
 
 
+GRID_ROW = "   |   "
+
+
+def _coloured_grid(line, style):
+    """A row of the wrong-entries picture with wrong entries in red and right ones in green."""
+    if not line.startswith(GRID_ROW):
+        return line
+    cells = line[len(GRID_ROW):].split(" ")
+    return GRID_ROW + " ".join(style(cell, fg="red" if cell == "x" else "green", bold=cell == "x") for cell in cells)
+
+
 def render_text(report, style):
     """style(text, fg=None, bold=False) colours text; pass an identity function for plain output."""
     out = [style(f"Grading {report.submission}", bold=True)]
@@ -54,7 +65,7 @@ def render_text(report, style):
             for diagnostic in result.diagnostics:
                 lines = diagnostic_lines(diagnostic)
                 first = style(lines[0], fg="red" if diagnostic.code else None, bold=bool(diagnostic.code))
-                out += ["    " + first] + ["    " + line for line in lines[1:]]
+                out += ["    " + first] + ["    " + _coloured_grid(line, style) for line in lines[1:]]
     out.append(style(f"Score: {report.score:g}/{report.max_score:g}", bold=True)
                + f"   (seed {report.seed}: `--seed {report.seed}` repeats these cases)")
     return "\n".join(out)
