@@ -109,26 +109,28 @@ def _failed(task, message):
 
 def _serve(todo, done, grading):
     """A grading process: grades tasks until its stop sign, each student in a worker forked by its zygote."""
+    from .grade import prepare
     from .zygote import Zygote
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind, so the current worker is killed too
     try:
         with Zygote() as zygote:
+            prepared = prepare(grading.seed, set(grading.only))  # the same cases for every student
             for task in iter(todo.get, None):
                 done.put(("started", os.getpid(), task.index))
-                done.put(("finished", os.getpid(), grade_task(task, grading, zygote.spawn)))
+                done.put(("finished", os.getpid(), grade_task(task, grading, zygote.spawn, prepared)))
     except KeyboardInterrupt:
         pass
 
 
-def grade_task(task, grading, spawn):
+def grade_task(task, grading, spawn, prepared):
     """One student's record; a submission that cannot be graded, or that trips the grader, still gets one."""
     from .grade import grade
     from .report import render_text, to_dict
 
     started = time.monotonic()
     try:
-        report = grade(task.path, seed=grading.seed, only=set(grading.only), limits=grading.limits, spawn=spawn)
+        report = grade(task.path, limits=grading.limits, spawn=spawn, prepared=prepared)
     except LoadError as error:
         return _record(task, "cannot_grade", message=str(error).replace(task.path, task.shown))
     except Exception as error:  # noqa: BLE001 - a grader bug on one submission must not stop the class

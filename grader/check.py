@@ -3,12 +3,14 @@
 The reference answers every case here, in the grader's process; numerical derivatives of the reference
 forward pass check every backward output as well, so no verdict rests on the reference alone.
 """
+import types
 from dataclasses import dataclass
 
 import numpy as np
 
 from .exercises.base import Keys, Scalar, Seq
 from .model import CallRequest
+from .sealed import recording_reference
 from .values import close, is_number_array
 
 
@@ -44,15 +46,55 @@ class Findings:
     notes: tuple = ()
 
 
-def plan(exercises, seed):
-    """The cases of every exercise and the calls that run them, all derived from one seed."""
-    cases, requests = {}, []
+@dataclass(frozen=True)
+class Expected:
+    """The reference's side of one case."""
+
+    output: object
+    node: object  # the declared structure of the output
+    # where the reference's output disagrees with central differences (checked on the smallest cases of a
+    # backward exercise): an output equal to the reference's has these problems too
+    gradient_problems: tuple = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything about the cases that does not depend on the submission: a class computes it once."""
+
+    seed: int
+    cases: dict  # exercise name -> tuple of Case
+    requests: tuple  # CallRequest for every case, in the order of the exercises
+    expected: dict  # exercise name -> tuple of Expected (empty when planned without a reference)
+
+
+def plan(exercises, seed, ref=None):
+    """The cases of every exercise and the calls that run them, all derived from one seed; with ref, also
+    the reference's side of every case, and the helper calls it makes there with their answers."""
+    cases, requests, expected = {}, [], {}
     for offset, exercise in enumerate(exercises):
-        rng = np.random.default_rng([seed, offset])
-        cases[exercise.name] = tuple(exercise.make_cases(rng))
-        requests += [CallRequest(exercise.name, index, case.args, exercise.helpers)
-                     for index, case in enumerate(cases[exercise.name])]
-    return cases, requests
+        cases[exercise.name] = tuple(exercise.make_cases(np.random.default_rng([seed, offset])))
+        for index, case in enumerate(cases[exercise.name]):
+            answers = ()
+            if ref is not None:
+                side, answers = _reference_side(exercise, index, case, ref)
+                expected.setdefault(exercise.name, []).append(side)
+            requests.append(CallRequest(exercise.name, index, case.args, exercise.helpers, answers))
+    return Plan(seed, cases, tuple(requests), {name: tuple(sides) for name, sides in expected.items()})
+
+
+def _reference_side(exercise, index, case, ref):
+    """The reference's side of a case, and the calls it made meanwhile to the helpers the exercise lists: a
+    student who calls them the same way gets their answers without asking (the answers are the same)."""
+    if exercise.helpers and isinstance(ref, types.ModuleType):  # the kit's sealed answers are asked for
+        recording, calls = recording_reference(ref, exercise.helpers)
+        output = exercise.reference(recording, case.args)
+        answers = tuple((helper, args, value) for helper in exercise.helpers for args, value in calls[helper])
+    else:
+        output, answers = exercise.reference(ref, case.args), ()
+    node = exercise.outputs(case)
+    checked = exercise.numeric_gradients is not None and index < NUMERIC_CASES
+    problems = gradient_problems(exercise.numeric_gradients(ref, case), output, node) if checked else []
+    return Expected(output, node, tuple(problems)), answers
 
 
 def helper_answerer(ref, exercises_by_name):
@@ -71,22 +113,20 @@ def helper_answerer(ref, exercises_by_name):
     return answer
 
 
-def check_exercise(exercise, cases, outcomes, function, ref):
+def check_exercise(exercise, cases, expected, outcomes, function):
+    """Findings of one exercise: expected holds the reference's side of each case (Plan.expected)."""
     checks, notes = [], []
-    for index, (case, outcome) in enumerate(zip(cases, outcomes)):
+    for index, (case, reference, outcome) in enumerate(zip(cases, expected, outcomes)):
         if outcome.kind != "returned":
             continue
         got, note = exercise.adapt(outcome.value, case) if exercise.adapt else (outcome.value, None)
         if note and note not in notes:
             notes.append(note)
-        expected = exercise.reference(ref, case.args)
-        problems = compare(exercise.outputs(case), expected, got)
-        if not problems and exercise.numeric_gradients and index < NUMERIC_CASES:
-            problems = gradient_problems(exercise.numeric_gradients(ref, case), expected, exercise.outputs(case))
+        problems = compare(reference.node, reference.output, got) or list(reference.gradient_problems)
         if not exercise.in_place_allowed:
             problems += [Problem("mutated", exercise.params[i], f"{exercise.params[i]} was changed in place")
                          for i in outcome.mutated if 0 <= i < len(exercise.params)]
-        checks.append(CaseCheck(index, expected, got, tuple(problems)))
+        checks.append(CaseCheck(index, reference.output, got, tuple(problems)))
     return Findings(exercise, tuple(cases), tuple(checks), tuple(outcomes), function, tuple(notes))
 
 
@@ -128,9 +168,9 @@ def _leaf_problems(node, path, expected, got):
         return [Problem("shape", path, "not a scalar", expected, got)]
     if got.shape != expected.shape:
         return [Problem("shape", path, "", expected, got)]
-    if got.dtype.kind == "c" and np.any(got.imag != 0):
+    if got.dtype.kind == "c" and (got.imag != 0).any():
         return [Problem("type", path, "complex values", expected, got)]
-    if not np.all(np.isfinite(got)):
+    if not np.isfinite(got).all():
         return [Problem("nonfinite", path, "", expected, got)]
     if not close(got, expected):
         return [Problem("value", path, "", expected, got)]

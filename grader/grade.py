@@ -1,45 +1,70 @@
 """The pipeline for one submission: load -> run in isolation -> check -> diagnose, as a GradeReport."""
 import os
+from dataclasses import dataclass
 
-from .isolate import GRADED_NAMES, Limits, Session, run_submission, start_interpreter
+from .isolate import GRADED_NAMES, Calls, Limits, Session, run_submission, start_interpreter
 from .load import load_submission
 from .model import GradeReport
 
 
-def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter):
+@dataclass(frozen=True)
+class Prepared:
+    """What grading needs besides the submission: a class prepares it once and grades everyone with it."""
+
+    exercises: tuple
+    plan: object  # check.Plan: the cases and the reference's side of them
+    calls: Calls  # the plan's calls, encoded for the workers
+    reference: object  # what answers the cases: the reference solutions, or the kit's sealed answers
+    notes: tuple  # for every report
+
+
+def prepare(seed=None, only=None):
+    """The cases of the exercises in only (all when empty), drawn from seed (a random one when None)."""
+    from .check import plan
+    from .exercises import EXERCISES
+    from .sealed import course_reference
+
+    reference, notes = course_reference()  # the student kit has sealed answers, not the reference
+    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
+    exercises = tuple(exercise for exercise in EXERCISES if not only or exercise.name in only)
+    planned = plan(exercises, seed, reference)
+    return Prepared(exercises, planned, Calls(planned.requests), reference, notes)
+
+
+def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None):
     """Grade the submission at path. Raises load.LoadError when it cannot be graded at all.
 
     spawn starts the worker processes (isolate.start_interpreter; a batch passes a zygote's, which is faster).
+    prepared (from prepare) replaces seed and only: a batch prepares once for every submission.
     """
-    return grade_submission(load_submission(path), seed, only, limits, spawn)
+    return grade_submission(load_submission(path), seed, only, limits, spawn, prepared)
 
 
-def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter):
+def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None):
     """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
     session = Session(submission, GRADED_NAMES, limits, spawn)  # starts loading the student's code right away
     try:
-        from .check import check_exercise, helper_answerer, plan
+        from .check import check_exercise, helper_answerer
         from .diagnose import blame_syntax_errors, diagnose, helper_notes
-        from .exercises import BY_NAME, EXERCISES
-        from .sealed import course_reference
+        from .exercises import BY_NAME
 
-        reference, course_notes = course_reference()  # the student kit has sealed answers, not the reference
+        prepared = prepared or prepare(seed, only)
     except BaseException:
         session.close()
         raise
-    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
-    selected = [exercise for exercise in EXERCISES if not only or exercise.name in only]
-    cases, requests = plan(selected, seed)
-    run = run_submission(session, requests, helper_answerer(reference, BY_NAME))
+    planned, reference = prepared.plan, prepared.reference
+    run = run_submission(session, prepared.calls, helper_answerer(reference, BY_NAME))
     results = []
-    for exercise in selected:
-        outcomes = [run.outcomes[(exercise.name, index)] for index in range(len(cases[exercise.name]))]
-        findings = check_exercise(exercise, cases[exercise.name], outcomes, run.load.functions.get(exercise.name),
-                                  reference)
+    for exercise in prepared.exercises:
+        name = exercise.name
+        outcomes = [run.outcomes[(name, index)] for index in range(len(planned.cases[name]))]
+        findings = check_exercise(exercise, planned.cases[name], planned.expected[name], outcomes,
+                                  run.load.functions.get(name))
         results.append(diagnose(findings, reference))
     results = helper_notes(results, BY_NAME)
     results = blame_syntax_errors(results, run.load)
-    return GradeReport(submission.path, seed, tuple(results), course_notes + submission.notes + load_notes(run.load))
+    return GradeReport(submission.path, planned.seed, tuple(results),
+                       prepared.notes + submission.notes + load_notes(run.load))
 
 
 def load_notes(load):

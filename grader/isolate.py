@@ -5,6 +5,7 @@ code while this process builds the cases. A call that hangs or kills its worker 
 the worker is replaced and the remaining exercises go on. The worker confines itself (sandbox.py) with the
 policy sent in its first message; its replies are untrusted data, checked field by field.
 """
+import itertools
 import os
 import select
 import signal
@@ -14,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from . import sandbox, wire
+from . import wire
 from .model import CallOutcome, LoadReport, RunResult
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
@@ -54,11 +55,42 @@ class WorkerGone(Exception):
 def start_interpreter(home, reply_write):
     """Starts a worker as a fresh interpreter in its own session. Any replacement (see grader/zygote.py) returns
     an object with the same stdin, pid and wait() as this Popen, running worker.main() the same way."""
+    # imported rather than run as a script, so that its compiled form is cached like any module's
+    bootstrap = (f"import sys; sys.path.insert(0, {os.path.dirname(WORKER)!r}); import worker; del sys.path[0]; "
+                 "worker.main()")
     return subprocess.Popen(
-        [sys.executable, "-I", WORKER, str(reply_write)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        [sys.executable, "-I", "-c", bootstrap, str(reply_write)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, pass_fds=(reply_write,), cwd=home, env=worker_environment(home),
         start_new_session=True,
     )
+
+
+class Calls:
+    """Calls for workers to run, in one batch per exercise, encoded once: a class sends every worker the same.
+
+    A worker runs a batch's calls back to back, and is sent the next batch once it has answered them all.
+    A student's code can read what its worker was sent: this way it only ever holds the cases of the exercise
+    being graded, never those of one whose answers the helpers it may call could compute ahead.
+    """
+
+    def __init__(self, requests):
+        self.batches = [Batch(tuple(batch)) for _, batch in itertools.groupby(requests, lambda r: r.exercise)]
+
+
+class Batch:
+    """The calls of one exercise and their message. Each carries the helper answers sent ahead
+    (CallRequest.answers), packed apart from its arguments, which the student's code may change in place."""
+
+    def __init__(self, requests):
+        self.requests = requests
+        blobs, calls = [], []
+        for request in requests:
+            seen = {}
+            calls.append({"fn": request.exercise, "substitute": list(request.substitute),
+                          "args": wire.pack(request.args, blobs),
+                          "answers": [[helper, wire.pack(args, blobs, seen=seen), wire.pack(value, blobs, seen=seen)]
+                                      for helper, args, value in request.answers]})
+        self.payload = wire.encode({"op": "calls", "calls": calls}, blobs)
 
 
 class Worker:
@@ -70,38 +102,48 @@ class Worker:
         self.process = spawn(self.home, reply_write)
         os.close(reply_write)
         self.replies = reply_read
+        self.buffer = bytearray()  # what the worker sent that is not read as a message yet
+        self.requests = self.process.stdin.fileno()
+        os.set_blocking(self.requests, False)  # every write has a deadline: a student's code can stop reading
         self.last_statement = None
         self.loaded = None
-        self.calls = 0
+        self.calls = 0  # calls sent; the worker numbers them the same way, and echoes the number in its replies
         header = {"op": "load", "cells": [{"label": c.label, "source": c.source} for c in submission.cells],
                   "names": list(names), "proxied": {name: list(params) for name, params in GRADED_PARAMS.items()}, "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
-        self._send(header)
+        self._write(wire.message(header), time.monotonic() + limits.load_seconds)
 
-    def _send(self, header, values=None):
-        try:
-            wire.send(self.process.stdin, header, values)
-        except (BrokenPipeError, OSError):
-            raise WorkerGone("crashed") from None
+    def _write(self, data, deadline):
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.requests, view):]
+            except BlockingIOError:
+                timeout = deadline - time.monotonic()
+                if timeout <= 0 or not select.select([], [self.requests], [], timeout)[1]:
+                    raise WorkerGone("timeout") from None
+            except OSError:
+                raise WorkerGone("crashed") from None
 
-    def _read_exact(self, size, deadline):
-        chunks, remaining = [], size
-        while remaining:
+    def _buffered(self, size, deadline):
+        """The first size bytes not yet taken from the worker's replies, reading what has come meanwhile."""
+        while len(self.buffer) < size:
             timeout = deadline - time.monotonic()
             if timeout <= 0 or not select.select([self.replies], [], [], timeout)[0]:
                 raise WorkerGone("timeout")
-            chunk = os.read(self.replies, min(remaining, 1 << 20))
+            chunk = os.read(self.replies, max(size - len(self.buffer), 1 << 16))
             if not chunk:
                 raise WorkerGone("crashed")
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+            self.buffer += chunk
+        return bytes(self.buffer[:size])
 
     def receive(self, deadline):
         try:
-            head_len, body_len = wire.decode_prefix(self._read_exact(16, deadline))
-            return wire.decode_body(self._read_exact(head_len, deadline), self._read_exact(body_len, deadline))
+            head_len, body_len = wire.decode_prefix(self._buffered(16, deadline))
+            frame = self._buffered(16 + head_len + body_len, deadline)
+            del self.buffer[:len(frame)]
+            return wire.decode_body(frame[16:16 + head_len], frame[16 + head_len:])
         except wire.WireError:
             raise WorkerGone("crashed") from None
 
@@ -118,12 +160,18 @@ class Worker:
             else:
                 raise WorkerGone("crashed")
 
-    def call(self, request, answer_helper):
-        self.calls += 1
-        call_id = self.calls
-        self._send({"op": "call", "id": call_id, "fn": request.exercise, "substitute": list(request.substitute)},
-                   {"args": request.args})
+    def call_all(self, batch, answer_helper):
+        """The outcome of each call of the batch, in order; WorkerGone for a call that hangs, crashes the worker
+        or breaks the protocol. Each call has the time limit from the reply to the one before it."""
+        first = self.calls + 1
+        self.calls += len(batch.requests)
         deadline = time.monotonic() + self.limits.call_seconds
+        self._write(batch.payload, deadline)
+        for call_id, request in enumerate(batch.requests, first):
+            yield self._outcome(call_id, request, answer_helper, deadline)
+            deadline = time.monotonic() + self.limits.call_seconds
+
+    def _outcome(self, call_id, request, answer_helper, deadline):
         while True:
             header, arrays = self.receive(deadline)
             if header.get("id") != call_id:
@@ -132,27 +180,29 @@ class Worker:
             try:
                 if op == "returned":
                     args_after = wire.unpack(header["args_after"], arrays)
-                    return CallOutcome("returned", wire.unpack(header["value"], arrays),
-                                       changed_arguments(request.args, args_after))
+                    if isinstance(args_after, tuple) and len(args_after) == len(request.args):
+                        return CallOutcome("returned", wire.unpack(header["value"], arrays),
+                                           changed_arguments(request.args, args_after))
                 if op == "raised":
                     return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
                 if op == "helper":
                     args = wire.unpack(header["args"], arrays)
-                    self._answer(request.exercise, str(header.get("fn")), args, answer_helper)
+                    self._answer(request.exercise, str(header.get("fn")), args, answer_helper, deadline)
                     continue
             except (KeyError, wire.WireError):
                 pass
             raise WorkerGone("crashed")
 
-    def _answer(self, exercise, helper, args, answer_helper):
+    def _answer(self, exercise, helper, args, answer_helper, deadline):
         if not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down
-            self._send({"op": "helper_refused", "reason": f"{helper} was called with arrays larger than any case"})
+            reply = {"op": "helper_refused", "reason": f"{helper} was called with arrays larger than any case"}
+            self._write(wire.message(reply), deadline)
             return
         answered, value = answer_helper(exercise, helper, args)
         if answered:
-            self._send({"op": "helper_result"}, {"value": value})
+            self._write(wire.message({"op": "helper_result"}, {"value": value}), deadline)
         else:
-            self._send({"op": "helper_refused", "reason": value})
+            self._write(wire.message({"op": "helper_refused", "reason": value}), deadline)
 
     def close(self):
         try:
@@ -182,7 +232,9 @@ def _case_sized(value, depth=0):
 
 
 def _sandbox_policy(limits, home, submission_path):
-    return {"home": home, "hidden": sandbox.hidden_paths(submission_path), "memory_bytes": limits.memory_bytes,
+    from .sandbox import hidden_paths  # here: its ctypes is for the worker, and the worker is started by now
+
+    return {"home": home, "hidden": hidden_paths(submission_path), "memory_bytes": limits.memory_bytes,
             "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes}
 
 
@@ -222,22 +274,20 @@ def _load_report(header, names):
 
 def changed_arguments(before, after):
     """Positions of the arguments a call changed in place, judged here from what came back."""
-    return tuple(index for index, (old, new) in enumerate(zip(before, after)) if not _same(old, new))
-
-
-def _same(before, after):
     import numpy as np
 
-    if isinstance(before, dict):
-        return isinstance(after, dict) and before.keys() == after.keys() and all(
-            _same(before[key], after[key]) for key in before)
-    if isinstance(before, (tuple, list)):
-        return isinstance(after, (tuple, list)) and len(before) == len(after) and all(
-            _same(x, y) for x, y in zip(before, after))
-    if isinstance(before, np.ndarray):
-        return isinstance(after, np.ndarray) and before.shape == after.shape and bool(
-            np.array_equal(before, after, equal_nan=before.dtype.kind in "fc" and after.dtype.kind in "fc"))
-    return type(before) is type(after) and before == after
+    def same(old, new):
+        if isinstance(old, np.ndarray):
+            return isinstance(new, np.ndarray) and old.shape == new.shape and (
+                old.dtype == new.dtype and old.tobytes() == new.tobytes()  # the usual case, quickly
+                or bool(np.array_equal(old, new, equal_nan=old.dtype.kind in "fc" and new.dtype.kind in "fc")))
+        if isinstance(old, dict):
+            return isinstance(new, dict) and old.keys() == new.keys() and all(same(old[key], new[key]) for key in old)
+        if isinstance(old, (tuple, list)):
+            return isinstance(new, (tuple, list)) and len(old) == len(new) and all(map(same, old, new))
+        return type(old) is type(new) and old == new
+
+    return tuple(index for index, (old, new) in enumerate(zip(before, after)) if not same(old, new))
 
 
 def worker_environment(home):
@@ -303,21 +353,22 @@ class Session:
         return None
 
     def run(self, requests, answer_helper):
-        outcomes, stopped = {}, {}
-        for request in requests:
-            key = (request.exercise, request.case_index)
-            if request.exercise in stopped:  # its other cases would hang or crash the same way, one at a time
-                outcomes[key] = CallOutcome(stopped[request.exercise])
-                continue
+        """The outcome of every request (CallRequests, or Calls encoded ahead), keyed (exercise, case_index)."""
+        calls = requests if isinstance(requests, Calls) else Calls(requests)
+        outcomes = {}
+        for batch in calls.batches:
             worker = self._loaded_worker()
             if worker is None:
-                outcomes[key] = CallOutcome("crashed")
+                outcomes.update((_key(request), CallOutcome("crashed")) for request in batch.requests)
                 continue
+            done = 0
             try:
-                outcomes[key] = worker.call(request, answer_helper)
+                for outcome in worker.call_all(batch, answer_helper):
+                    outcomes[_key(batch.requests[done])] = outcome
+                    done += 1
             except WorkerGone as gone:
-                outcomes[key] = CallOutcome(gone.kind)
-                stopped[request.exercise] = gone.kind
+                # the exercise's other cases would hang or crash the same way, one at a time
+                outcomes.update((_key(request), CallOutcome(gone.kind)) for request in batch.requests[done:])
                 worker.close()
                 self.worker = None
         return outcomes
@@ -326,6 +377,10 @@ class Session:
         if self.worker is not None:
             self.worker.close()
             self.worker = None
+
+
+def _key(request):
+    return request.exercise, request.case_index
 
 
 def run_submission(session, requests, answer_helper):

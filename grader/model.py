@@ -24,7 +24,8 @@ class CallRequest:
     exercise: str
     case_index: int
     args: tuple
-    substitute: tuple = ()
+    substitute: tuple = ()  # helpers the call may ask the grader for (answered with the reference)
+    answers: tuple = ()  # (helper, args, value): the reference's own helper calls on this case, sent ahead
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,10 @@ def readable_paths(roots, hidden):
     that everything but the hidden path stays readable (site-packages without `solutions`). A root inside
     a hidden folder stays readable: a virtual environment inside the project is still Python.
     """
+    hidden = [os.path.realpath(path) for path in hidden]
     readable = []
     for root in roots:
-        readable += _around(os.path.realpath(root), [os.path.realpath(path) for path in hidden])
+        readable += _around(os.path.realpath(root), hidden)
     return readable
 
 

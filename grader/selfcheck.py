@@ -55,7 +55,7 @@ def run_check(function, namespace, seed=None, limits=Limits()):
         result = report.exercises[0]
         checks = ()
         if second is not None and result.status in ("passed", "failed"):  # otherwise the grade says it all
-            cases, _ = plan([BY_NAME[name]], report.seed)
+            cases = plan([BY_NAME[name]], report.seed).cases
             checks = tuple(check_against_forward(second, BY_NAME[name], cases[name]))
     finally:
         if second is not None:

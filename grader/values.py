@@ -18,13 +18,15 @@ def close(got, expected, tolerance=TOLERANCE):
     got, expected = np.asarray(got), np.asarray(expected)
     if got.shape != expected.shape:
         return False
-    return not np.any(differing(got, expected, tolerance))
+    if got.dtype == expected.dtype and got.tobytes() == expected.tobytes():  # the usual case, at a tenth of the cost
+        return got.dtype.kind not in "fc" or bool(np.isfinite(got).all())  # NaN and infinity are never close
+    return not differing(got, expected, tolerance).any()
 
 
 def differing(got, expected, tolerance=TOLERANCE):
     """Which entries of two same-shaped arrays are further apart than float noise (NaN counts as apart)."""
     got, expected = np.asarray(got), np.asarray(expected)
-    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
+    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
     with np.errstate(invalid="ignore", over="ignore"):
         return ~(np.abs(got - expected) <= tolerance * (scale + np.abs(expected)))
 

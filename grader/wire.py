@@ -13,6 +13,7 @@ MAX_PAYLOAD = 256 * 2**20
 MAX_DEPTH = 12
 MAX_ITEMS = 10_000
 NUMERIC_KINDS = "biufc"
+SCALARS = {"bool": bool, "int": int, "float": (float, int), "str": str}
 
 
 class WireError(Exception):
@@ -35,41 +36,50 @@ class Opaque:
     __hash__ = None
 
 
-def pack(value, blobs, depth=0):
-    """Turn a value into a JSON-able tree, appending its arrays to blobs."""
+def pack(value, blobs, depth=0, seen=None):
+    """Turn a value into a JSON-able tree, appending its arrays to blobs. With seen (a dict kept across the
+    values of one message), an array object met again is sent once and unpacks as one object."""
     import numpy as np
 
-    if depth > MAX_DEPTH:
-        return {"opaque": "nesting", "text": "nested too deeply"}
-    if isinstance(value, (bool, np.bool_)):
-        return {"bool": bool(value)}
-    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
-        array = np.asarray(value)
-        if array.dtype.kind not in NUMERIC_KINDS:
-            return {"opaque": f"array of {array.dtype}", "text": _short_repr(value)}
-        blobs.append(array if array.flags.c_contiguous else array.copy(order="C"))
-        return {"array": len(blobs) - 1, "numpy_scalar": isinstance(value, np.generic)}
-    if isinstance(value, int):
-        return {"int": value} if abs(value) < 2**63 else {"float": float(value)}
-    if isinstance(value, float):
-        return {"float": value}
-    if isinstance(value, str):
-        return {"str": value[:2000]}
-    if value is None:
-        return {"none": True}
-    if isinstance(value, (tuple, list)):
-        items = list(value)[:MAX_ITEMS]
-        kind = "tuple" if isinstance(value, tuple) else "list"
-        return {kind: [pack(item, blobs, depth + 1) for item in items]}
-    if isinstance(value, dict):
-        entries = []
-        for key, item in list(value.items())[:MAX_ITEMS]:
-            if isinstance(key, str):
-                entries.append([key, pack(item, blobs, depth + 1)])
-            else:
-                entries.append([_short_repr(key), {"opaque": "non-string key", "text": _short_repr(key)}])
-        return {"dict": entries}
-    return {"opaque": type(value).__name__, "text": _short_repr(value)}
+    def walk(value, depth):  # the kinds most values are made of come first
+        if depth > MAX_DEPTH:
+            return {"opaque": "nesting", "text": "nested too deeply"}
+        if seen is not None and id(value) in seen:
+            return {"array": seen[id(value)][1]}
+        if isinstance(value, np.ndarray) or isinstance(value, np.generic) and not isinstance(value, np.bool_):
+            array = np.asarray(value)
+            if array.dtype.kind not in NUMERIC_KINDS:
+                return {"opaque": f"array of {array.dtype}", "text": _short_repr(value)}
+            blobs.append(array if array.flags.c_contiguous else array.copy(order="C"))
+            if isinstance(value, np.generic):
+                return {"array": len(blobs) - 1, "numpy_scalar": True}
+            if seen is not None:
+                seen[id(value)] = (value, len(blobs) - 1)  # the value is kept too: its id stays its own
+            return {"array": len(blobs) - 1}
+        if isinstance(value, (tuple, list)):
+            return {"tuple" if isinstance(value, tuple) else "list": [walk(item, depth + 1)
+                                                                      for item in list(value)[:MAX_ITEMS]]}
+        if isinstance(value, dict):
+            entries = []
+            for key, item in list(value.items())[:MAX_ITEMS]:
+                if isinstance(key, str):
+                    entries.append([key, walk(item, depth + 1)])
+                else:
+                    entries.append([_short_repr(key), {"opaque": "non-string key", "text": _short_repr(key)}])
+            return {"dict": entries}
+        if isinstance(value, (bool, np.bool_)):
+            return {"bool": bool(value)}
+        if isinstance(value, int):
+            return {"int": value} if abs(value) < 2**63 else {"float": float(value)}
+        if isinstance(value, float):
+            return {"float": value}
+        if isinstance(value, str):
+            return {"str": value[:2000]}
+        if value is None:
+            return {"none": True}
+        return {"opaque": type(value).__name__, "text": _short_repr(value)}
+
+    return walk(value, depth)
 
 
 def _short_repr(value):
@@ -81,35 +91,32 @@ def _short_repr(value):
 
 
 def unpack(tree, arrays, depth=0):
-    """Rebuild a value from its tree; arrays are the message's decoded arrays."""
-    if not isinstance(tree, dict) or len(tree) == 0 or depth > MAX_DEPTH + 1:
+    """Rebuild a value from its tree; arrays are the message's decoded arrays. A tree's first key says its kind."""
+    if type(tree) is not dict or not tree or depth > MAX_DEPTH + 1:
         raise WireError("malformed value")
-    if "array" in tree:
-        index = tree["array"]
-        if not isinstance(index, int) or not 0 <= index < len(arrays):
+    kind = next(iter(tree))
+    content = tree[kind]
+    if kind == "array":
+        if type(content) is not int or not 0 <= content < len(arrays):
             raise WireError("array index out of range")
-        array = arrays[index]
-        return array[()] if tree.get("numpy_scalar") else array
-    for kind in ("bool", "int", "float", "str"):
-        if kind in tree:
-            expected = {"bool": bool, "int": int, "float": (float, int), "str": str}[kind]
-            if not isinstance(tree[kind], expected):
-                raise WireError(f"malformed {kind}")
-            return float(tree[kind]) if kind == "float" else tree[kind]
-    if "none" in tree:
-        return None
-    for kind, build in (("tuple", tuple), ("list", list)):
-        if kind in tree:
-            if not isinstance(tree[kind], list):
-                raise WireError(f"malformed {kind}")
-            return build(unpack(item, arrays, depth + 1) for item in tree[kind])
-    if "dict" in tree:
-        entries = tree["dict"]
-        if not isinstance(entries, list) or not all(isinstance(e, list) and len(e) == 2 for e in entries):
+        return arrays[content][()] if tree.get("numpy_scalar") else arrays[content]
+    if kind in ("tuple", "list"):
+        if type(content) is not list:
+            raise WireError(f"malformed {kind}")
+        items = [unpack(item, arrays, depth + 1) for item in content]
+        return tuple(items) if kind == "tuple" else items
+    if kind == "dict":
+        if type(content) is not list or not all(type(e) is list and len(e) == 2 for e in content):
             raise WireError("malformed dict")
-        return {str(key): unpack(item, arrays, depth + 1) for key, item in entries}
-    if "opaque" in tree:
-        return Opaque(str(tree["opaque"])[:100], str(tree.get("text", ""))[:200])
+        return {str(key): unpack(item, arrays, depth + 1) for key, item in content}
+    if kind in SCALARS:
+        if not isinstance(content, SCALARS[kind]):
+            raise WireError(f"malformed {kind}")
+        return float(content) if kind == "float" else content
+    if kind == "none":
+        return None
+    if kind == "opaque":
+        return Opaque(str(content)[:100], str(tree.get("text", ""))[:200])
     raise WireError("unknown value kind")
 
 
@@ -126,13 +133,17 @@ def encode(header, blobs=()):
     return MAGIC + struct.pack("<IQ", len(head), len(body)) + head + body
 
 
-def send(stream, header, values=None):
-    """Write one message; each entry of values is packed into the header under its key."""
+def message(header, values=None):
+    """One framed message; each entry of values is packed into the header under its key."""
     blobs = []
     header = dict(header)
     for key, value in (values or {}).items():
         header[key] = pack(value, blobs)
-    stream.write(encode(header, blobs))
+    return encode(header, blobs)
+
+
+def send(stream, header, values=None):
+    stream.write(message(header, values))
     stream.flush()
 
 
@@ -156,23 +167,33 @@ def decode_body(head, body):
         raise WireError(f"bad header: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
         raise WireError("bad header")
-    arrays = []
-    for spec in document.get("arrays", []):
+    specs = document.get("arrays", [])
+    if not isinstance(specs, list):
+        raise WireError("bad array spec")
+    arrays, dtypes = [], {}  # a message holds hundreds of small arrays of a few dtypes: each is checked once
+    for spec in specs:
         try:
             dtype_text, shape, offset, nbytes = spec
-            dtype = np.dtype(dtype_text)
-            shape = tuple(int(n) for n in shape)
-        except (TypeError, ValueError):
+            if dtype_text not in dtypes:
+                dtypes[dtype_text] = _allowed_dtype(dtype_text)
+            if type(offset) is not int or offset < 0 or -1 in shape:  # numpy would read before the body, or guess
+                raise WireError("bad array spec")
+            array = np.ndarray(shape, dtypes[dtype_text], body, offset)  # refuses data past the body
+        except (TypeError, ValueError, OverflowError):
             raise WireError("bad array spec") from None
-        if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or any(n < 0 for n in shape):
-            raise WireError("array of a type that is not allowed")
-        count = 1
-        for n in shape:
-            count *= n
-        if count * dtype.itemsize != nbytes or offset < 0 or offset + nbytes > len(body):
+        if array.nbytes != nbytes:
             raise WireError("array size does not match its data")
-        arrays.append(np.frombuffer(body, dtype=dtype, count=count, offset=offset).reshape(shape).copy())
+        arrays.append(array.copy())
     return document["header"], arrays
+
+
+def _allowed_dtype(text):
+    import numpy as np
+
+    dtype = np.dtype(text)
+    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject:
+        raise WireError("array of a type that is not allowed")
+    return dtype
 
 
 def read_message(stream):

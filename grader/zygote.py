@@ -10,6 +10,7 @@ nor the reference solutions: a forked worker holds nothing the student's code sh
 starts no threads (OPENBLAS_NUM_THREADS=1 in the worker environment), so forking after numpy is safe.
 This file is also imported as grader.zygote by the grading process, for the Zygote class.
 """
+import gc
 import json
 import os
 import signal
@@ -128,6 +129,7 @@ def serve(control_fd):
     import worker
 
     del sys.path[0]
+    gc.freeze()  # a worker's collections then skip what was imported here, instead of copying its pages
     control = socket.socket(fileno=control_fd)
     while True:
         try:

@@ -11,6 +11,9 @@ LAYER_SIZES = [  # (n_prev, n, m)
     (1, 1, 1), (2, 1, 2), (2, 3, 1), (3, 2, 4), (4, 3, 5), (1, 4, 3), (5, 2, 7),
 ]
 ROUND_CASES = 3
+# A layer built on helpers graded on their own (linear_activation_*) is checked on the first sizes only: they
+# still have m = 1, single units, non-square weights and each activation at least twice, in fewer calls.
+COMPOSITE_CASES = 5
 ACTIVATIONS = ("relu", "sigmoid")  # alternated over the cases of the functions that take one
 NETWORK_SHAPES = [  # (layer sizes from input to output, m)
     ([2, 1], 1), ([2, 3, 1], 2), ([3, 4, 2, 1], 5), ([4, 2, 3, 1], 3), ([5, 3, 1], 1),

@@ -2,12 +2,13 @@
 import numpy as np
 
 from .base import Arr, Case, Exercise, Mistake, Seq
-from .cases import ACTIVATIONS, LAYER_AXES, central_differences, layer_dims, layer_inputs, layer_sizes, values
+from .cases import (ACTIVATIONS, COMPOSITE_CASES, LAYER_AXES, central_differences, layer_dims, layer_inputs,
+                    layer_sizes, values)
 
 
 def make_cases(rng):
     cases = []
-    for index, n_prev, n, m, round_numbers in layer_sizes():
+    for index, n_prev, n, m, round_numbers in layer_sizes()[:COMPOSITE_CASES]:
         A_prev, W, b, Z = layer_inputs(rng, n_prev, n, m, round_numbers)
         dA = values(rng, (n, m), round_numbers)
         activation = ACTIVATIONS[index % 2]
