@@ -138,7 +138,7 @@ def compare(node, expected, got, path=""):
             return [Problem("structure", here, f"expected a {node.kind} of {len(node.items)} "
                             f"({_names(node)}), got {_describe(got)}", got=got)]
         if len(got) != len(node.items):
-            return [Problem("structure", here, f"expected {len(node.items)} values ({_names(node)}), "
+            return [Problem("structure", here, f"expected {len(node.items)} value{'s' if len(node.items) != 1 else ''} ({_names(node)}), "
                             f"got {len(got)}", got=got)]
         return [p for item, e, g in zip(node.items, expected, got) for p in compare(item, e, g, here)]
     if isinstance(node, Keys):
