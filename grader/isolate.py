@@ -83,6 +83,7 @@ class Batch:
 
     def __init__(self, requests):
         self.requests = requests
+        self.expected = [None if r.expected is None else wire.Encoded(r.expected) for r in requests]
         blobs, calls = [], []
         for request in requests:
             seen = {}
@@ -139,18 +140,20 @@ class Worker:
         return bytes(self.buffer[:size])
 
     def receive(self, deadline):
+        """The next message: its header, the specs of its arrays and the bytes they are in (wire.decode_arrays)."""
         try:
             head_len, body_len = wire.decode_prefix(self._buffered(16, deadline))
             frame = self._buffered(16 + head_len + body_len, deadline)
             del self.buffer[:len(frame)]
-            return wire.decode_body(frame[16:16 + head_len], frame[16 + head_len:])
+            header, specs = wire.decode_header(frame[16:16 + head_len])
+            return header, specs, frame[16 + head_len:]
         except wire.WireError:
             raise WorkerGone("crashed") from None
 
     def wait_loaded(self):
         deadline = time.monotonic() + self.limits.load_seconds
         while True:
-            header, _ = self.receive(deadline)
+            header, _, _ = self.receive(deadline)
             at = header.get("at")
             if header.get("op") == "exec" and isinstance(at, list) and len(at) == 2 and all(_is_int(i) for i in at):
                 self.last_statement = tuple(at)
@@ -167,31 +170,43 @@ class Worker:
         self.calls += len(batch.requests)
         deadline = time.monotonic() + self.limits.call_seconds
         self._write(batch.payload, deadline)
-        for call_id, request in enumerate(batch.requests, first):
-            yield self._outcome(call_id, request, answer_helper, deadline)
+        for call_id, (request, expected) in enumerate(zip(batch.requests, batch.expected), first):
+            yield self._outcome(call_id, request, expected, answer_helper, deadline)
             deadline = time.monotonic() + self.limits.call_seconds
 
-    def _outcome(self, call_id, request, answer_helper, deadline):
+    def _outcome(self, call_id, request, expected, answer_helper, deadline):
         while True:
-            header, arrays = self.receive(deadline)
+            header, specs, body = self.receive(deadline)
             if header.get("id") != call_id:
                 continue  # a late reply to an earlier call (the student's code can write replies too)
             op = header.get("op")
             try:
                 if op == "returned":
-                    args_after = wire.unpack(header["args_after"], arrays)
-                    if isinstance(args_after, tuple) and len(args_after) == len(request.args):
-                        return CallOutcome("returned", wire.unpack(header["value"], arrays),
-                                           changed_arguments(request.args, args_after))
+                    return self._returned(request, expected, header, specs, body)
                 if op == "raised":
                     return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
                 if op == "helper":
-                    args = wire.unpack(header["args"], arrays)
+                    args = wire.unpack(header["args"], wire.decode_arrays(specs, body))
                     self._answer(request.exercise, str(header.get("fn")), args, answer_helper, deadline)
                     continue
             except (KeyError, wire.WireError):
                 pass
             raise WorkerGone("crashed")
+
+    @staticmethod
+    def _returned(request, expected, header, specs, body):
+        """A returned call's outcome. A value that encodes exactly as the reference's output is that output,
+        undecoded (most correct answers are bit for bit the reference's); arguments come back only when changed."""
+        if "args_after" not in header:
+            if expected is not None and expected.same_as(header["value"], specs, body):
+                return CallOutcome("returned", request.expected)
+            return CallOutcome("returned", wire.unpack(header["value"], wire.decode_arrays(specs, body)))
+        arrays = wire.decode_arrays(specs, body)
+        args_after = wire.unpack(header["args_after"], arrays)
+        if not (isinstance(args_after, tuple) and len(args_after) == len(request.args)):
+            raise wire.WireError("malformed arguments")
+        return CallOutcome("returned", wire.unpack(header["value"], arrays),
+                           changed_arguments(request.args, args_after))
 
     def _answer(self, exercise, helper, args, answer_helper, deadline):
         if not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down

@@ -26,6 +26,7 @@ class CallRequest:
     args: tuple
     substitute: tuple = ()  # helpers the call may ask the grader for (answered with the reference)
     answers: tuple = ()  # (helper, args, value): the reference's own helper calls on this case, sent ahead
+    expected: Any = None  # the reference's output, never sent: a reply that encodes exactly it is not decoded
 
 
 @dataclass(frozen=True)

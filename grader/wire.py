@@ -159,8 +159,13 @@ def decode_prefix(prefix):
 
 def decode_body(head, body):
     """The header dict and the list of arrays of a frame."""
-    import numpy as np
+    header, specs = decode_header(head)
+    return header, decode_arrays(specs, body)
 
+
+def decode_header(head):
+    """The header dict of a frame and the specs of its arrays, left undecoded: a reply identical to one
+    expected is recognised by its specs and bytes alone (see same_as)."""
     try:
         document = json.loads(head)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: "[[[[..." from a student
@@ -170,6 +175,13 @@ def decode_body(head, body):
     specs = document.get("arrays", [])
     if not isinstance(specs, list):
         raise WireError("bad array spec")
+    return document["header"], specs
+
+
+def decode_arrays(specs, body):
+    """The arrays a frame's specs describe, each a copy of its part of body."""
+    import numpy as np
+
     arrays, dtypes = [], {}  # a message holds hundreds of small arrays of a few dtypes: each is checked once
     for spec in specs:
         try:
@@ -184,7 +196,23 @@ def decode_body(head, body):
         if array.nbytes != nbytes:
             raise WireError("array size does not match its data")
         arrays.append(array.copy())
-    return document["header"], arrays
+    return arrays
+
+
+class Encoded:
+    """A value as a message carries it under one key: its tree, the specs of its arrays, and their bytes."""
+
+    def __init__(self, value):
+        blobs = []
+        tree = pack(value, blobs)
+        frame = encode({"value": tree}, blobs)
+        head_len, _ = decode_prefix(frame[:16])
+        header, self.specs = decode_header(frame[16:16 + head_len])  # as JSON gives it back: lists, not tuples
+        self.tree, self.body = header["value"], frame[16 + head_len:]
+
+    def same_as(self, tree, specs, body):
+        """Whether a message's value (its tree, specs and bytes) encodes exactly this value."""
+        return body == self.body and specs == self.specs and tree == self.tree
 
 
 def _allowed_dtype(text):

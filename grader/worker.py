@@ -109,7 +109,8 @@ def fingerprint(value, depth=0):
     if kind in (tuple, list):
         return kind.__name__, tuple(fingerprint(item, depth + 1) for item in value)
     if kind is dict:
-        return "dict", tuple((key, fingerprint(item, depth + 1)) for key, item in value.items())
+        return "dict", tuple((key if type(key) is str else object(), fingerprint(item, depth + 1))
+                             for key, item in value.items())
     if kind in (str, int, float, bool, type(None)):
         return kind.__name__, value
     return object()
@@ -333,6 +334,7 @@ def call(channel, request, arrays, namespace, proxied):
     for helper in request.get("substitute", []):
         replaced[helper] = namespace.get(helper, replaced)
         namespace[helper] = make_proxy(channel, helper, "grader", proxied.get(helper, ()))
+    before = fingerprint(args)
     try:
         value = function(*args)
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt are student errors too
@@ -345,8 +347,11 @@ def call(channel, request, arrays, namespace, proxied):
                 namespace.pop(helper, None)
             else:
                 namespace[helper] = previous
-    try:  # the arguments go back too: whether the call changed them is judged by the grader, not here
-        channel.send({"op": "returned", "id": reply_to}, {"value": value, "args_after": args})
+    values = {"value": value}
+    if fingerprint(args) != before:  # the arguments go back: how the call changed them is judged by the grader
+        values["args_after"] = args
+    try:
+        channel.send({"op": "returned", "id": reply_to}, values)
     except (wire.WireError, ValueError, MemoryError, OverflowError) as error:
         channel.send({"op": "raised", "id": reply_to, "error": {"type": "ReturnValueError",
                                                                  "message": str(error)[:300]}})

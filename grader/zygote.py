@@ -129,6 +129,7 @@ def serve(control_fd):
     import worker
 
     del sys.path[0]
+    prctl = _prctl()
     gc.freeze()  # a worker's collections then skip what was imported here, instead of copying its pages
     control = socket.socket(fileno=control_fd)
     while True:
@@ -140,7 +141,7 @@ def serve(control_fd):
             return
         request = json.loads(data)
         if request.get("op") == "spawn" and len(fds) == 2:
-            reply = {"pid": _fork_worker(worker, control, request, *fds)}
+            reply = {"pid": _fork_worker(worker, prctl, control, request, *fds)}
         elif request.get("op") == "wait":
             reply = {"status": _wait(int(request["pid"]))}
         else:
@@ -150,13 +151,13 @@ def serve(control_fd):
         control.send(json.dumps(reply).encode())
 
 
-def _fork_worker(worker, control, request, request_read, reply_write):
+def _fork_worker(worker, prctl, control, request, request_read, reply_write):
     ready_read, ready_write = os.pipe()
     zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
-            _die_with(zygote)
+            _die_with(zygote, prctl)
             os.setsid()
             os.close(ready_read)
             os.write(ready_write, b"1")  # the parent may kill our process group from now on
@@ -186,13 +187,19 @@ def _become_worker(worker, control, request, request_read, reply_write, ready_wr
     worker.main()
 
 
-def _die_with(parent):
-    """A worker whose grading process was killed must not run on (in an endless loop, say) as an orphan."""
+def _prctl():
+    """The C library's prctl, looked up once here rather than in every worker; None where there is none."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the CPU limit of the sandbox is the backstop
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with(parent, prctl):
+    """A worker whose grading process was killed must not run on (in an endless loop, say) as an orphan."""
+    if prctl is None or prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:  # not Linux: the sandbox's CPU limit is the backstop
         return
     if os.getppid() != parent:  # the zygote died before prctl took effect
         os._exit(1)

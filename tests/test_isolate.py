@@ -118,3 +118,22 @@ def test_a_definition_whose_decorator_hangs_or_kills_the_worker_is_skipped(tmp_p
     report = grade(str(path), seed=1, limits=LIMITS)
     assert report.all_passed
     assert any("stopped after its time budget: `def spin():`" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("returned, recognised", [
+    ("W @ A + b, (A, W, b)", True),  # bit for bit the reference's output
+    ("(W @ A + b).astype(np.float32), (A, W, b)", False),  # same values, another dtype
+    ("W @ A + b, [A, W, b]", False),  # a list where the reference has a tuple
+    ("W @ A + b + 1e-12, (A, W, b)", False),  # float noise
+])
+def test_a_reply_encoding_exactly_the_reference_output_is_taken_as_it_without_decoding(tmp_path, returned, recognised):
+    request = forward_calls([3])[0]
+    expected = reference.linear_forward(*request.args)
+    request = CallRequest(request.exercise, 0, request.args, expected=expected)
+    extra = f"def linear_forward(A, W, b):\n    return {returned}\n"
+    outcome = run(tmp_path, extra, [request])[("linear_forward", 0)]
+    assert outcome.kind == "returned" and outcome.mutated == ()
+    assert (outcome.value is expected) == recognised
+    Z, cache = outcome.value
+    assert np.allclose(Z, expected[0]) and all(np.array_equal(a, b) for a, b in zip(cache, expected[1]))
+    assert type(cache) is (tuple if "(A, W, b)" in returned else list)
