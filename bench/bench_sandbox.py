@@ -18,7 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from grader.grade import grade  # noqa: E402
-from grader.isolate import Limits, worker_environment  # noqa: E402
+from grader.isolate import Limits, hidden_paths  # noqa: E402
+from grader.spawn import worker_environment  # noqa: E402
 
 REFERENCE = os.path.join(ROOT, "solutions", "reference.py")
 CONFINE_ONCE = f"""
@@ -26,7 +27,7 @@ import sys, tempfile, time
 sys.path.insert(0, {os.path.join(ROOT, "grader")!r})
 import numpy, sandbox
 home = tempfile.mkdtemp()
-policy = {{"home": home, "hidden": sandbox.hidden_paths({REFERENCE!r}), "memory_bytes": 2**30, "cpu_seconds": 60,
+policy = {{"home": home, "hidden": {hidden_paths(REFERENCE)!r}, "memory_bytes": 2**30, "cpu_seconds": 60,
           "file_bytes": 2**24}}
 start = time.perf_counter()
 missing = sandbox.confine(policy)

@@ -2,6 +2,9 @@
 
 Run: python bench/bench_single.py [--runs 15]. Prints the median wall time of each and their ratio
 (the target is at most 2x the floor). Medians of interleaved runs, since this machine is shared.
+Where PYTHONDONTWRITEBYTECODE is set, Python does not cache the grader's compiled modules and every run
+compiles them again; `python -m compileall -q grader solutions` once measures what a user has after a
+first run (or after a regular, non-editable install, which compiles them).
 """
 import argparse
 import os

@@ -44,11 +44,6 @@ class Summary:
         return self.students > 0 and not self.grader_failed
 
 
-def is_batch(paths, out):
-    """A class run: several paths, a folder, a .zip, or an --out folder to write to."""
-    return bool(out) or len(paths) > 1 or any(os.path.isdir(p) or p.lower().endswith(".zip") for p in paths)
-
-
 def summary_text(summary):
     lines = [f"{summary.students} students: {summary.graded} graded, {summary.reused} unchanged since the last "
              f"run (seed {summary.seed}); results in {summary.out}/ (grades.csv, report.html, students/)"]

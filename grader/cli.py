@@ -7,7 +7,7 @@ import sys
 import click
 
 from .isolate import GRADED_NAMES, Limits
-from .load import LoadError
+from .load import LoadError, is_batch
 
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo", "typical_mistakes.py")
 
@@ -57,14 +57,13 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
         raise click.UsageError("give a submission to grade (or --demo, or --list)")
     if watch:
         sys.exit(watch_file(paths, seed, only, timeout))
-    from .batch_run import is_batch
-
     if is_batch(paths, out):
         sys.exit(grade_class(paths, out, output_format, seed, only, timeout, jobs, force, shard, student_pattern))
     path = paths[0]
     from .grade import grade
     try:
-        report = grade(path, seed=seed, only=set(only), limits=Limits(call_seconds=timeout))
+        report = grade(path, seed=seed, only=set(only), limits=Limits(call_seconds=timeout),
+                       early=click.get_current_context().obj)  # a worker grader/launch.py started ahead
     except LoadError as error:
         click.echo(f"grade: {error}", err=True)
         if output_format in ("gradescope", "junit"):

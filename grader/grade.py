@@ -31,18 +31,20 @@ def prepare(seed=None, only=None):
     return Prepared(exercises, planned, Calls(planned.requests), reference, notes)
 
 
-def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None):
+def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None, early=None):
     """Grade the submission at path. Raises load.LoadError when it cannot be graded at all.
 
-    spawn starts the worker processes (isolate.start_interpreter; a batch passes a zygote's, which is faster).
+    spawn starts the worker processes (spawn.start_interpreter; a batch passes a zygote's, which is faster).
     prepared (from prepare) replaces seed and only: a batch prepares once for every submission.
+    early: a worker interpreter started ahead (spawn.EarlyWorker), used first.
     """
-    return grade_submission(load_submission(path), seed, only, limits, spawn, prepared)
+    return grade_submission(load_submission(path), seed, only, limits, spawn, prepared, early)
 
 
-def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None):
+def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None,
+                     early=None):
     """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
-    session = Session(submission, GRADED_NAMES, limits, spawn)  # starts loading the student's code right away
+    session = Session(submission, GRADED_NAMES, limits, spawn, early)  # starts loading the student's code right away
     try:
         from .check import check_exercise, helper_answerer
         from .diagnose import blame_syntax_errors, diagnose, helper_notes

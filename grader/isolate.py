@@ -9,16 +9,14 @@ import itertools
 import os
 import select
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 
 from . import wire
 from .model import CallOutcome, LoadReport, RunResult
+from .spawn import start_interpreter
 
-WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 MAX_HELPER_SIZE = 512  # rows or columns of an array a helper proxy may pass; cases have at most a few
 # Every graded function and its parameters, so that the worker's helper proxies bind keyword arguments
 # as the real function would (the course's own template calls activation="sigmoid").
@@ -52,19 +50,6 @@ class WorkerGone(Exception):
         self.kind = kind
 
 
-def start_interpreter(home, reply_write):
-    """Starts a worker as a fresh interpreter in its own session. Any replacement (see grader/zygote.py) returns
-    an object with the same stdin, pid and wait() as this Popen, running worker.main() the same way."""
-    # imported rather than run as a script, so that its compiled form is cached like any module's
-    bootstrap = (f"import sys; sys.path.insert(0, {os.path.dirname(WORKER)!r}); import worker; del sys.path[0]; "
-                 "worker.main()")
-    return subprocess.Popen(
-        [sys.executable, "-I", "-c", bootstrap, str(reply_write)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, pass_fds=(reply_write,), cwd=home, env=worker_environment(home),
-        start_new_session=True,
-    )
-
-
 class Calls:
     """Calls for workers to run, in one batch per exercise, encoded once: a class sends every worker the same.
 
@@ -95,14 +80,19 @@ class Batch:
 
 
 class Worker:
-    def __init__(self, submission, names, limits, skip=(), spawn=start_interpreter):
+    def __init__(self, submission, names, limits, skip=(), spawn=start_interpreter, early=None):
+        """early (spawn.EarlyWorker): an interpreter already started, used instead of spawning one when not taken yet."""
         self.limits = limits
         self.names = tuple(names)
-        self.home = tempfile.mkdtemp(prefix="bpgrade-")
-        reply_read, reply_write = os.pipe()
-        self.process = spawn(self.home, reply_write)
-        os.close(reply_write)
-        self.replies = reply_read
+        started = early.take() if early is not None else None
+        if started is not None:
+            self.home, self.process, self.replies = started
+        else:
+            self.home = tempfile.mkdtemp(prefix="bpgrade-")
+            reply_read, reply_write = os.pipe()
+            self.process = spawn(self.home, reply_write)
+            os.close(reply_write)
+            self.replies = reply_read
         self.buffer = bytearray()  # what the worker sent that is not read as a message yet
         self.requests = self.process.stdin.fileno()
         os.set_blocking(self.requests, False)  # every write has a deadline: a student's code can stop reading
@@ -247,10 +237,26 @@ def _case_sized(value, depth=0):
 
 
 def _sandbox_policy(limits, home, submission_path):
-    from .sandbox import hidden_paths  # here: its ctypes is for the worker, and the worker is started by now
-
     return {"home": home, "hidden": hidden_paths(submission_path), "memory_bytes": limits.memory_bytes,
             "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes}
+
+
+def hidden_paths(submission_path):
+    """What the student's code must not read even where it lies inside the Python installation."""
+    import importlib.util
+
+    grader = os.path.dirname(os.path.abspath(__file__))
+    hidden = {grader, os.path.dirname(os.path.abspath(submission_path))}
+    try:
+        solutions = importlib.util.find_spec("solutions")  # None in a student kit, which ships no solutions
+    except (ImportError, ValueError):
+        solutions = None
+    if solutions is not None:
+        hidden.update(solutions.submodule_search_locations or ())
+    source_tree = os.path.dirname(grader)
+    if os.path.exists(os.path.join(source_tree, "pyproject.toml")):  # a checkout: tests, tools, notes too
+        hidden.add(source_tree)
+    return sorted(os.path.realpath(path) for path in hidden)
 
 
 # What the worker sends is untrusted: the student's code can write to the reply pipe itself. Only fields of the
@@ -305,15 +311,6 @@ def changed_arguments(before, after):
     return tuple(index for index, (old, new) in enumerate(zip(before, after)) if not same(old, new))
 
 
-def worker_environment(home):
-    environment = {"HOME": home, "TMPDIR": home, "PATH": os.defpath, "OPENBLAS_NUM_THREADS": "1",
-                   "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    for kept in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL"):
-        if kept in os.environ:
-            environment[kept] = os.environ[kept]
-    return environment
-
-
 def _remove_tree(path):
     """Removes a dead worker's directory, folders it created without permissions included."""
     import shutil
@@ -332,17 +329,17 @@ def _remove_tree(path):
 class Session:
     """One submission's worker, started early; run() makes the calls and replaces the worker as needed."""
 
-    def __init__(self, submission, names, limits=Limits(), spawn=start_interpreter):
+    def __init__(self, submission, names, limits=Limits(), spawn=start_interpreter, early=None):
         self.submission = submission
         self.names = names
         self.limits = limits
         self.spawn = spawn
         self.skip = []
         self.load_report = None
-        self.worker = self._start()
+        self.worker = self._start(early)
 
-    def _start(self):
-        return Worker(self.submission, self.names, self.limits, self.skip, self.spawn)
+    def _start(self, early=None):
+        return Worker(self.submission, self.names, self.limits, self.skip, self.spawn, early)
 
     def _loaded_worker(self):
         """A worker that has finished loading; statements that hang or kill it are skipped next time."""

@@ -148,7 +148,7 @@ def write_wheel(staging, out_dir, version):
          "Requires-Python: >=3.9"] + [f"Requires-Dist: {r}" for r in requirements]).encode() + b"\n"
     files[f"{dist_info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: grader.kit\nRoot-Is-Purelib: true\n"
                                    b"Tag: py3-none-any\n")
-    files[f"{dist_info}/entry_points.txt"] = b"[console_scripts]\ngrade = grader.cli:main\n"
+    files[f"{dist_info}/entry_points.txt"] = b"[console_scripts]\ngrade = grader.launch:main\n"
     files[f"{dist_info}/top_level.txt"] = b"grader\n"
     record = [f"{name},sha256={_digest(data)},{len(data)}" for name, data in files.items()]
     files[f"{dist_info}/RECORD"] = ("\n".join(record + [f"{dist_info}/RECORD,,"]) + "\n").encode()

@@ -17,6 +17,11 @@ class LoadError(Exception):
     """The submission cannot be graded at all; the message is one line for the user."""
 
 
+def is_batch(paths, out):
+    """A class run: several paths, a folder, a .zip, or an --out folder to write to."""
+    return bool(out) or len(paths) > 1 or any(os.path.isdir(p) or p.lower().endswith(".zip") for p in paths)
+
+
 def load_submission(path):
     if not os.path.exists(path):
         raise LoadError(f"{path}: no such file")

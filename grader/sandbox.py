@@ -10,8 +10,8 @@ Layers, each closing what the others leave open:
   directory; no TCP (ABI 4); no signals out of the sandbox (ABI 6).
 Whatever is missing on this system is named in one warning, never an error: grading still works.
 
-Imported by the grader (isolate.py, as grader.sandbox) for hidden_paths, and by the worker as a top-level
-module for confine: it imports nothing from the grader package.
+Imported by the worker as a top-level module for confine (the grader's side of the policy, which paths to
+hide, is isolate.hidden_paths): it imports nothing from the grader package.
 """
 import ctypes
 import errno
@@ -27,24 +27,6 @@ CLONE_THREAD = 0x10000
 SYSTEM_LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
 OPEN_FILES = 256
-
-
-def hidden_paths(submission_path):
-    """What the student's code must not read even where it lies inside the Python installation."""
-    import importlib.util
-
-    grader = os.path.dirname(os.path.abspath(__file__))
-    hidden = {grader, os.path.dirname(os.path.abspath(submission_path))}
-    try:
-        solutions = importlib.util.find_spec("solutions")  # None in a student kit, which ships no solutions
-    except (ImportError, ValueError):
-        solutions = None
-    if solutions is not None:
-        hidden.update(solutions.submodule_search_locations or ())
-    source_tree = os.path.dirname(grader)
-    if os.path.exists(os.path.join(source_tree, "pyproject.toml")):  # a checkout: tests, tools, notes too
-        hidden.add(source_tree)
-    return sorted(os.path.realpath(path) for path in hidden)
 
 
 def readable_paths(roots, hidden):

@@ -1,6 +1,6 @@
 """The student worker: runs a submission's code in its own process and calls its functions on request.
 
-Started by the grader as `python -I worker.py`. It never imports the grader package nor the reference
+Started by the grader as `python -I -S` (spawn.py). It never imports the grader package nor the reference
 solutions; functions of the course's helper modules (dnn_utils, ...) are proxies whose answers the
 grader computes in its own process, and only when it chooses to.
 Requests arrive on stdin, replies leave on the descriptor named by argv[1]; the student's own stdout and

@@ -2,10 +2,10 @@
 
 Starting `python -I worker.py` and importing numpy costs far more than grading a submission, so a batch
 pays it once per grading process instead of once per worker. Each forked worker is what isolate.Worker
-expects of isolate.start_interpreter: its own session, its own home as working directory and the worker
+expects of spawn.start_interpreter: its own session, its own home as working directory and the worker
 environment, requests on fd 0, replies on the descriptor named in argv, nothing else inherited.
 
-The zygote itself runs as `python -I zygote.py FD` and, like the worker, never imports the grader package
+The zygote itself runs as `python -I -S zygote.py FD DIRS` and, like the worker, never imports the grader package
 nor the reference solutions: a forked worker holds nothing the student's code should not see. OpenBLAS
 starts no threads (OPENBLAS_NUM_THREADS=1 in the worker environment), so forking after numpy is safe.
 This file is also imported as grader.zygote by the grading process, for the Zygote class.
@@ -31,7 +31,7 @@ class ZygoteGone(Exception):
 
 
 class Zygote:
-    """The grading process's end: spawn(home, reply_write) is a drop-in for isolate.start_interpreter."""
+    """The grading process's end: spawn(home, reply_write) is a drop-in for spawn.start_interpreter."""
 
     def __init__(self):
         self.home = tempfile.mkdtemp(prefix="bpgrade-zygote-")
@@ -39,11 +39,12 @@ class Zygote:
         self._start()
 
     def _start(self):
-        from .isolate import worker_environment
+        from .spawn import package_dirs, worker_environment
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.process = subprocess.Popen(
-            [sys.executable, "-I", os.path.abspath(__file__), str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+            [sys.executable, "-I", "-S", os.path.abspath(__file__), str(theirs.fileno()), json.dumps(package_dirs())],
+            pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.home,
             env=worker_environment(self.home), start_new_session=True,  # so a Ctrl-C of the batch skips it
         )
@@ -51,7 +52,7 @@ class Zygote:
         self.control = ours
 
     def spawn(self, home, reply_write):
-        from .isolate import worker_environment
+        from .spawn import worker_environment
 
         request_read, request_write = os.pipe()
         try:
@@ -214,4 +215,5 @@ def _wait(pid):
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.path += json.loads(sys.argv[2])  # started without the site module, as workers are (spawn.package_dirs)
     serve(int(sys.argv[1]))

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from grader import sandbox
 from grader.grade import grade
-from grader.isolate import WORKER, Limits, worker_environment
+from grader.isolate import Limits, hidden_paths
+from grader.spawn import WORKER, worker_environment
 
 REPO = Path(__file__).resolve().parent.parent
 GRADER = REPO / "grader"
@@ -47,7 +48,7 @@ def test_a_root_inside_a_hidden_folder_stays_readable(tmp_path):
 
 
 def test_the_grader_hides_its_own_tree_the_solutions_and_the_submissions_folder(tmp_path):
-    hidden = sandbox.hidden_paths(str(tmp_path / "class" / "alice.py"))
+    hidden = hidden_paths(str(tmp_path / "class" / "alice.py"))
     assert {str(REPO), str(REPO / "grader"), str(REPO / "solutions"), str(tmp_path / "class")} <= set(hidden)
 
 
