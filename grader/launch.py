@@ -13,9 +13,9 @@ NOT_ONE_FILE = {"--list", "--watch", "--out", "--jobs", "--shard", "--help", "-h
 
 def main():
     early = _early_worker(sys.argv[1:])
-    from .cli import main as command
-
     try:
+        from .cli import main as command
+
         command(obj=early)
     finally:
         if early is not None:
