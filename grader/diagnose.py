@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .check import compare, flatten
+from .checks import compare, flatten
 from .exercises.base import Keys, Seq
 from .model import Diagnostic, ExerciseResult
 from .present import array_text, describe_shape, inputs_text, wrong_entries_grid

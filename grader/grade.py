@@ -12,7 +12,7 @@ class Prepared:
     """What grading needs besides the submission: a class prepares it once and grades everyone with it."""
 
     exercises: tuple
-    plan: object  # check.Plan: the cases and the reference's side of them
+    plan: object  # checks.Plan: the cases and the reference's side of them
     calls: Calls  # the plan's calls, encoded for the workers
     reference: object  # what answers the cases: the reference solutions, or the kit's sealed answers
     notes: tuple  # for every report
@@ -20,7 +20,7 @@ class Prepared:
 
 def prepare(seed=None, only=None):
     """The cases of the exercises in only (all when empty), drawn from seed (a random one when None)."""
-    from .check import plan
+    from .checks import plan
     from .exercises import EXERCISES
     from .sealed import course_reference
 
@@ -46,7 +46,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
     """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
     session = Session(submission, GRADED_NAMES, limits, spawn, early)  # starts loading the student's code right away
     try:
-        from .check import check_exercise, helper_answerer
+        from .checks import check_exercise, helper_answerer
         from .diagnose import blame_syntax_errors, diagnose, helper_notes
         from .exercises import BY_NAME
 

@@ -2,7 +2,7 @@
 
 A sealed exercise is the course's exercise with its code replaced by tables over a fixed set of public
 cases: the reference's answer to each case, and what each known mistake returns (or which error it
-raises) on it. check.py and diagnose.py use it unchanged, so the kit names mistakes the way the full
+raises) on it. checks.py and diagnose.py use it unchanged, so the kit names mistakes the way the full
 grader does, without the reference solutions or the mistakes' implementations.
 
 A composite exercise (L_model_backward, ...) is graded with correct versions of its helpers, as in the
@@ -46,7 +46,7 @@ def course_reference():
 
 def seal(exercises, reference, seed):
     """The document and arrays that describe the exercises' public cases, drawn from seed."""
-    from .check import plan
+    from .checks import plan
 
     cases = plan(exercises, seed).cases
     helpers = sorted({helper for exercise in exercises for helper in exercise.helpers})

@@ -37,7 +37,7 @@ def run_check(function, namespace, seed=None, limits=Limits()):
     """The grade of one exercise and its gradient checks; namespace is where a name passed as a string,
     and the functions the exercise uses, are looked up."""
     from .capture import capture
-    from .check import plan
+    from .checks import plan
     from .exercises import BY_NAME
     from .grade import grade_submission
     from .gradcheck import check_against_forward, forwards_of

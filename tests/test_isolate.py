@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.check import helper_answerer
+from grader.checks import helper_answerer
 from grader.exercises import BY_NAME
 from grader.grade import prepare
 from grader.isolate import GRADED_NAMES, Limits, Session, run_submission
