@@ -7,6 +7,7 @@ policy sent in its first message; its replies are untrusted data, checked field 
 """
 import itertools
 import os
+import pickle
 import select
 import signal
 import tempfile
@@ -63,20 +64,22 @@ class Calls:
 
 
 class Batch:
-    """The calls of one exercise and their message. Each carries the helper answers sent ahead
-    (CallRequest.answers), packed apart from its arguments, which the student's code may change in place."""
+    """The calls of one exercise and their request. Each call's arguments and the helper answers sent ahead
+    (CallRequest.answers, keyed by the contents of their arguments) are pickled apart, so that the student's
+    code changing an argument in place changes no answer, and with the contents the arguments are sent with:
+    the worker returns them only when the call changed them."""
 
     def __init__(self, requests):
         self.requests = requests
         self.expected = [None if r.expected is None else wire.Encoded(r.expected) for r in requests]
-        blobs, calls = [], []
-        for request in requests:
-            seen = {}
-            calls.append({"fn": request.exercise, "substitute": list(request.substitute),
-                          "args": wire.pack(request.args, blobs),
-                          "answers": [[helper, wire.pack(args, blobs, seen=seen), wire.pack(value, blobs, seen=seen)]
-                                      for helper, args, value in request.answers]})
-        self.payload = wire.encode({"op": "calls", "calls": calls}, blobs)
+        calls = [{"fn": request.exercise, "substitute": list(request.substitute),
+                  "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL),
+                  "unchanged": wire.fingerprint(request.args),
+                  "answers": pickle.dumps({(helper, wire.fingerprint(args)): value
+                                           for helper, args, value in request.answers},
+                                          protocol=pickle.HIGHEST_PROTOCOL)}
+                 for request in requests]
+        self.payload = wire.request({"op": "calls"}, calls)
 
 
 class Worker:
@@ -103,7 +106,7 @@ class Worker:
                   "names": list(names), "proxied": {name: list(params) for name, params in GRADED_PARAMS.items()}, "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
-        self._write(wire.message(header), time.monotonic() + limits.load_seconds)
+        self._write(wire.request(header), time.monotonic() + limits.load_seconds)
 
     def _write(self, data, deadline):
         view = memoryview(data)
@@ -201,13 +204,13 @@ class Worker:
     def _answer(self, exercise, helper, args, answer_helper, deadline):
         if not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down
             reply = {"op": "helper_refused", "reason": f"{helper} was called with arrays larger than any case"}
-            self._write(wire.message(reply), deadline)
+            self._write(wire.request(reply), deadline)
             return
         answered, value = answer_helper(exercise, helper, args)
         if answered:
-            self._write(wire.message({"op": "helper_result"}, {"value": value}), deadline)
+            self._write(wire.request({"op": "helper_result"}, value), deadline)
         else:
-            self._write(wire.message({"op": "helper_refused", "reason": value}), deadline)
+            self._write(wire.request({"op": "helper_refused", "reason": value}), deadline)
 
     def close(self):
         try:

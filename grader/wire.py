@@ -1,10 +1,13 @@
 """The message format between the grader and a student worker.
 
-A message is a JSON header followed by raw array bytes. Nothing is ever unpickled: arrays come back as
-plain numeric buffers, and anything else a student returns is described, never reconstructed.
-The worker runs this file as a top-level module, so it imports nothing from the grader package.
+A reply (worker to grader) is a JSON header followed by raw array bytes. The grader never unpickles one:
+arrays come back as plain numeric buffers, and anything else a student returns is described, never
+reconstructed. A request (grader to worker) is a JSON header and may carry a pickled payload: it comes
+from the grader, and only the worker reads it (read_request), where it can do nothing the student's own
+code could not. The worker runs this file as a top-level module, so it imports nothing from the grader.
 """
 import json
+import pickle
 import struct
 
 MAGIC = b"BPG1"
@@ -224,8 +227,36 @@ def _allowed_dtype(text):
     return dtype
 
 
-def read_message(stream):
-    """Read one frame from a blocking binary stream; None at end of stream."""
+def fingerprint(value, depth=0):
+    """The exact contents of a plain value (arrays, numbers, strings and containers of them), as a hashable
+    key that later changes to the value cannot alter; anything else gets a key that matches nothing."""
+    import numpy as np
+
+    kind = type(value)
+    if depth > MAX_DEPTH:
+        return object()
+    if kind is np.ndarray:
+        return "array", value.dtype.str, value.shape, value.tobytes()
+    if kind in (tuple, list):
+        return kind.__name__, tuple(fingerprint(item, depth + 1) for item in value)
+    if kind is dict:
+        return "dict", tuple((key if type(key) is str else object(), fingerprint(item, depth + 1))
+                             for key, item in value.items())
+    if kind in (str, int, float, bool, type(None)):
+        return kind.__name__, value
+    return object()
+
+
+def request(header, payload=None):
+    """A request from the grader to a worker: a JSON header and, when given, a pickled payload."""
+    body = b"" if payload is None else pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    head = json.dumps({"header": header, "pickled": payload is not None}).encode()
+    return MAGIC + struct.pack("<IQ", len(head), len(body)) + head + body
+
+
+def read_request(stream):
+    """The worker's side of request(): (header, payload) from a blocking binary stream; None at its end.
+    Never used on what a worker sends: that is untrusted, and read with decode_header and decode_arrays."""
     prefix = stream.read(16)
     if not prefix:
         return None
@@ -234,4 +265,5 @@ def read_message(stream):
     body = stream.read(body_len)
     if len(head) != head_len or len(body) != body_len:
         raise WireError("truncated message")
-    return decode_body(head, body)
+    document = json.loads(head)
+    return document["header"], pickle.loads(body) if document["pickled"] else None

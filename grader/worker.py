@@ -15,6 +15,7 @@ import importlib.machinery
 import inspect
 import linecache
 import os
+import pickle
 import signal
 import sys
 import types
@@ -51,7 +52,7 @@ class Channel:
     def known_answer(self, helper, args):
         """A fresh copy of the answer sent ahead for exactly these arguments, or None: ask the grader."""
         try:
-            value = self.answers.get((helper, fingerprint(args)))
+            value = self.answers.get((helper, wire.fingerprint(args)))
         except TypeError:  # unhashable: something no answer was computed for
             return None
         return None if value is None else copy.deepcopy(value)
@@ -60,7 +61,8 @@ class Channel:
         wire.send(self.replies, header, values)
 
     def receive(self):
-        message = wire.read_message(self.requests)
+        """The grader's next request: (header, payload)."""
+        message = wire.read_request(self.requests)
         if message is None:
             os._exit(0)
         return message
@@ -85,44 +87,15 @@ def make_proxy(channel, name, module_name, params):
         if known is not None:
             return known
         channel.send({"op": "helper", "fn": name, "id": channel.call_id}, {"args": args})
-        header, arrays = channel.receive()
+        header, value = channel.receive()
         if header.get("op") != "helper_result":
             raise HelperRefused(str(header.get("reason", "the grader did not answer")))
-        return wire.unpack(header["value"], arrays)
+        return value
 
     proxy.__name__ = proxy.__qualname__ = name
     proxy.__module__ = module_name
     proxy.is_grader_proxy = True
     return proxy
-
-
-def fingerprint(value, depth=0):
-    """The exact contents of a plain value (arrays, numbers, strings and containers of them), as a hashable
-    key that later changes to the value cannot alter; anything else gets a key that matches nothing."""
-    import numpy as np
-
-    kind = type(value)
-    if depth > wire.MAX_DEPTH:
-        return object()
-    if kind is np.ndarray:
-        return "array", value.dtype.str, value.shape, value.tobytes()
-    if kind in (tuple, list):
-        return kind.__name__, tuple(fingerprint(item, depth + 1) for item in value)
-    if kind is dict:
-        return "dict", tuple((key if type(key) is str else object(), fingerprint(item, depth + 1))
-                             for key, item in value.items())
-    if kind in (str, int, float, bool, type(None)):
-        return kind.__name__, value
-    return object()
-
-
-def known_answers(entries, arrays):
-    """The answers sent ahead with a call, keyed by the contents of their arguments (packed apart from the
-    call's own arguments, so that nothing the call changes in place changes a key)."""
-    answers = {}
-    for helper, args, value in entries:
-        answers[(helper, fingerprint(wire.unpack(args, arrays)))] = wire.unpack(value, arrays)
-    return answers
 
 
 def bind(name, params, args, kwargs):
@@ -324,17 +297,18 @@ def _is_student_code(value):
             and code is not None and code.co_filename in STUDENT_FILES)
 
 
-def call(channel, request, arrays, namespace, proxied):
+def call(channel, request, namespace, proxied):
+    """Runs one call of a batch (isolate.Batch: its arguments and helper answers arrive pickled apart, so
+    that no two share an array) and sends what it returned, or raised."""
     function = namespace.get(request["fn"])
-    args = wire.unpack(request["args"], arrays)
-    channel.answers = known_answers(request.get("answers", []), arrays)
+    args = pickle.loads(request["args"])
+    channel.answers = pickle.loads(request["answers"])
     channel.calls += 1
     channel.call_id = reply_to = channel.calls
     replaced = {}
     for helper in request.get("substitute", []):
         replaced[helper] = namespace.get(helper, replaced)
         namespace[helper] = make_proxy(channel, helper, "grader", proxied.get(helper, ()))
-    before = fingerprint(args)
     try:
         value = function(*args)
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt are student errors too
@@ -348,7 +322,7 @@ def call(channel, request, arrays, namespace, proxied):
             else:
                 namespace[helper] = previous
     values = {"value": value}
-    if fingerprint(args) != before:  # the arguments go back: how the call changed them is judged by the grader
+    if wire.fingerprint(args) != request["unchanged"]:  # they go back: how they changed is judged by the grader
         values["args_after"] = args
     try:
         channel.send({"op": "returned", "id": reply_to}, values)
@@ -390,11 +364,11 @@ def main():
     channel.send({"op": "loaded", "notes": sandbox_notes + notes, "skipped_calls": skipped_calls,
                   "functions": describe(namespace, header.get("names", []))})
     while True:
-        header, arrays = channel.receive()
+        header, calls = channel.receive()
         if header.get("op") != "calls":
             break
-        for request in header["calls"]:  # back to back: the grader times each call from the previous reply
-            call(channel, request, arrays, namespace, proxied)
+        for request in calls:  # back to back: the grader times each call from the previous reply
+            call(channel, request, namespace, proxied)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The message format: values come back as they were sent, and a forged frame is refused, never read past."""
+import io
 import json
 
 import numpy as np
@@ -84,3 +85,29 @@ def test_a_forged_array_spec_is_refused(spec):
 def test_a_forged_value_is_refused(tree):
     with pytest.raises(wire.WireError):
         wire.unpack(tree, [np.zeros(1)])
+
+
+@given(values)
+def test_a_request_reaches_the_worker_as_it_was_sent(value):
+    header, payload = wire.read_request(io.BytesIO(wire.request({"op": "calls"}, value)))
+    assert header == {"op": "calls"} and identical(payload, value)
+
+
+class Planted:
+    """A pickle that would write a file when unpickled."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_a_pickle_sent_back_by_a_worker_is_never_unpickled(tmp_path):
+    planted = tmp_path / "unpickled"
+    frame = wire.request({"op": "returned", "id": 1, "value": {"none": True}}, Planted(str(planted)))
+    header, arrays = decode(frame)
+    assert wire.unpack(header["value"], arrays) is None and arrays == [] and not planted.exists()
+    header, payload = wire.read_request(io.BytesIO(frame))  # what only the worker reads requests with
+    payload.close()
+    assert planted.exists()  # so the pickle was live: the grader's side left it alone
