@@ -1,6 +1,8 @@
 """Small, exact renderings of arrays, shapes and inputs for feedback a student can redo by hand."""
 import numpy as np
 
+from .model import Diagnostic
+
 MAX_INLINE = 24
 MAX_GRID = 10
 
@@ -71,3 +73,21 @@ def wrong_entries_grid(wrong):
         return ()
     return ("wrong entries (x), right ones (.):",) + tuple(
         "  " + " ".join("x" if cell else "." for cell in row) for row in wrong)
+
+
+def sizes(dims):
+    return ", ".join(f"{key}={value}" for key, value in dims.items())
+
+
+def function_location(function):
+    return f"{function['where']}, line {function['line']}" if function and function.get("where") else ""
+
+
+def smallest_case(findings, check):
+    case = findings.cases[check.index]
+    problem = check.problems[0]
+    evidence = (inputs_text(findings.exercise.params, case.args),)
+    if problem.kind in ("value", "shape", "nonfinite", "gradient"):
+        evidence += (f"expected {problem.path or 'result'} = {array_text(problem.expected)}",
+                     f"yours    {problem.path or 'result'} = {array_text(problem.got)}")
+    return Diagnostic(f"smallest failing case: {case.label} ({sizes(case.dims)})", evidence)

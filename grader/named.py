@@ -1,0 +1,111 @@
+"""Known mistakes, recognised by what they compute: the student's outputs equal a mistake's on every case
+(alone, or together with other mistakes on other outputs), or a mistake raises where the student's code did."""
+from .checks import compare, flatten
+from .model import Diagnostic
+from .present import function_location, inputs_text, sizes, smallest_case
+from .values import deep_close
+
+
+def named_mistakes(findings, ref):
+    """Known mistakes whose outputs the student's outputs equal on every case, alone or combined."""
+    exercise, checks = findings.exercise, findings.checks
+    whole, partial = [], []
+    for mistake in exercise.mistakes:
+        if mistake.mutates_input is not None:
+            # dA[Z <= 0] = 0 changes nothing when no Z is negative: one changed case is proof enough
+            name = exercise.params[mistake.mutates_input]
+            if any(p.kind == "mutated" and p.path == name for c in checks for p in c.problems):
+                if all(p.kind == "mutated" and p.path == name for c in checks for p in c.problems):
+                    whole.append(mistake)
+                else:
+                    partial.append((mistake, {name}))
+            continue
+        outputs = _mistake_outputs(mistake, findings, ref)
+        if outputs is None:
+            continue
+        if all(deep_close(out, check.got) for out, check in zip(outputs, checks)):
+            whole.append(mistake)
+        else:
+            changed = _changed_leaves(findings, outputs)
+            if changed and all(_leaves_match(findings, check, out, changed) for out, check in zip(outputs, checks)):
+                partial.append((mistake, changed))
+    if whole:  # the outputs are explained; an input changed in place as well is a second mistake
+        return [_named(m) for m in whole + [m for m, _ in partial if m.mutates_input is not None]]
+    wrong = {p.path for c in checks for p in c.problems}
+    explained = [m for m, changed in partial if changed <= wrong]
+    covered = set().union(*(changed for m, changed in partial if m in explained)) if explained else set()
+    return [_named(m) for m in explained] if explained and covered >= wrong else []
+
+
+def raising_mistakes(findings, ref):
+    """A known mistake that raises where the student's code raised (`W * A` cannot broadcast most shapes)
+    and returns what the student's returned everywhere else: the error is that mistake's symptom."""
+    outcomes = findings.outcomes
+    if not all(o.kind in ("returned", "raised") for o in outcomes):
+        return None
+    failing = {c.index: c for c in findings.checks if c.problems}
+    for mistake in findings.exercise.mistakes:
+        # a wrong returned value must match too: an error of the same type alone proves nothing
+        if failing and mistake.produce is not None and all(
+                _same_outcome(mistake, case, outcome, ref) for case, outcome in zip(findings.cases, outcomes)):
+            raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
+            error, case = outcomes[raised].error or {}, findings.cases[raised]
+            symptom = f"on {case.label} it raises {error.get('type')}: {error.get('message', '')}"
+            where = f"{error['where']}, line {error['line']}: {error.get('code', '').strip()}" if error.get(
+                "where") else function_location(findings.function)
+            named = Diagnostic(mistake.headline, (mistake.explanation, symptom), mistake.hint, mistake.id, where)
+            first = min([raised, *failing])
+            return [named, smallest_case(findings, failing[first]) if first in failing else
+                    _smallest_raising_case(findings, first)]
+    return None
+
+
+def _same_outcome(mistake, case, outcome, ref):
+    try:
+        produced = mistake.produce(ref, *case.args)
+    except Exception as error:  # the mistake breaks on this case: so must the student's code
+        return outcome.kind == "raised" and (outcome.error or {}).get("type") == type(error).__name__
+    return outcome.kind == "returned" and deep_close(produced, outcome.value)
+
+
+def _smallest_raising_case(findings, index):
+    case, error = findings.cases[index], findings.outcomes[index].error or {}
+    return Diagnostic(f"smallest failing case: {case.label} ({sizes(case.dims)})",
+                      (inputs_text(findings.exercise.params, case.args),
+                       f"yours raises {error.get('type')}: {error.get('message', '')}"))
+
+
+def _mistake_outputs(mistake, findings, ref):
+    outputs = []
+    for check in findings.checks:
+        try:
+            outputs.append(mistake.produce(ref, *findings.cases[check.index].args))
+        except Exception:  # the mistake cannot run on this case, so the student cannot be making it
+            return None
+    differs = any(not deep_close(out, check.expected) for out, check in zip(outputs, findings.checks))
+    return outputs if differs else None
+
+
+def _changed_leaves(findings, outputs):
+    changed = set()
+    for out, check in zip(outputs, findings.checks):
+        node = findings.exercise.outputs(findings.cases[check.index])
+        problems = compare(node, check.expected, out)
+        if any(p.kind == "structure" for p in problems):
+            return set()
+        changed |= {p.path for p in problems}
+    return changed
+
+
+def _leaves_match(findings, check, mistake_output, changed):
+    node = findings.exercise.outputs(findings.cases[check.index])
+    try:
+        student = dict(flatten(node, check.got))
+    except (TypeError, KeyError, IndexError, ValueError):
+        return False
+    mistake = dict(flatten(node, mistake_output))
+    return all(path in student and deep_close(mistake[path], student[path]) for path in changed)
+
+
+def _named(mistake):
+    return Diagnostic(mistake.headline, (mistake.explanation,), mistake.hint, code=mistake.id)
