@@ -3,7 +3,6 @@
 A known mistake is recognised by what it computes (named.py). When none matches, the feedback still says
 what is wrong (unexplained.py); it always shows the smallest failing case.
 """
-import hashlib
 from dataclasses import replace
 
 import numpy as np
@@ -39,6 +38,8 @@ def diagnose(findings, ref):
 
 def output_fingerprint(checks):
     """A short digest of what the student returned on every case, rounded so float noise does not split it."""
+    import hashlib  # here: a submission that passes everything never needs it
+
     digest = hashlib.sha256()
     for check in checks:
         _digest_value(digest, check.got)
