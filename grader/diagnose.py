@@ -14,13 +14,14 @@ from .unexplained import unknown_mistake
 from .values import is_number_array
 
 
-def diagnose(findings, ref):
+def diagnose(findings, mistakes):
+    """The exercise's result; mistakes (named.MistakeOutputs) knows what each known mistake computes."""
     exercise, function = findings.exercise, findings.function
     weight = exercise.weight
     early = _presence(exercise, function) or _outcomes(findings)
     if early:
         status, diagnostics = early
-        explained = raising_mistakes(findings, ref) if status == "error" and function.get("callable") else None
+        explained = raising_mistakes(findings, mistakes) if status == "error" and function.get("callable") else None
         if explained:
             return ExerciseResult(exercise.name, "failed", 0, weight, tuple(explained))
         return ExerciseResult(exercise.name, status, 0, weight, tuple(diagnostics))
@@ -28,7 +29,7 @@ def diagnose(findings, ref):
     notes = tuple(Diagnostic(note) for note in findings.notes)
     if not failing:
         return ExerciseResult(exercise.name, "passed", weight, weight, notes)
-    named = named_mistakes(findings, ref)
+    named = named_mistakes(findings, mistakes)
     diagnostics = named or unknown_mistake(findings, failing)
     diagnostics = [d if d.where or not d.code else _at_function(d, function) for d in diagnostics]
     return ExerciseResult(exercise.name, "failed", 0, weight,

@@ -16,19 +16,21 @@ class Prepared:
     calls: Calls  # the plan's calls, encoded for the workers
     reference: object  # what answers the cases: the reference solutions, or the kit's sealed answers
     notes: tuple  # for every report
+    mistakes: object  # named.MistakeOutputs: what each known mistake computes, filled as students need it
 
 
 def prepare(seed=None, only=None):
     """The cases of the exercises in only (all when empty), drawn from seed (a random one when None)."""
     from .checks import plan
     from .exercises import EXERCISES
+    from .named import MistakeOutputs
     from .sealed import course_reference
 
     reference, notes = course_reference()  # the student kit has sealed answers, not the reference
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
     exercises = tuple(exercise for exercise in EXERCISES if not only or exercise.name in only)
     planned = plan(exercises, seed, reference)
-    return Prepared(exercises, planned, Calls(planned.requests), reference, notes)
+    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference))
 
 
 def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None, early=None):
@@ -62,7 +64,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         outcomes = [run.outcomes[(name, index)] for index in range(len(planned.cases[name]))]
         findings = check_exercise(exercise, planned.cases[name], planned.expected[name], outcomes,
                                   run.load.functions.get(name))
-        results.append(diagnose(findings, reference))
+        results.append(diagnose(findings, prepared.mistakes))
     results = helper_notes(results, BY_NAME)
     results = blame_syntax_errors(results, run.load)
     return GradeReport(submission.path, planned.seed, tuple(results),

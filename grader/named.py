@@ -6,7 +6,36 @@ from .present import function_location, inputs_text, sizes, smallest_case
 from .values import deep_close
 
 
-def named_mistakes(findings, ref):
+class MistakeOutputs:
+    """What each known mistake returns on each case of a plan, and which outputs that changes from the
+    reference's. It is the same for every student, so a class computes each once (grade.Prepared.mistakes);
+    what it holds is shared, and only ever read."""
+
+    def __init__(self, ref):
+        self.ref = ref
+        self._produced, self._changed = {}, {}
+
+    def produce(self, mistake, case):
+        """(None, what the mistake returns on case), or (the name of the exception it raises there, None)."""
+        key = (mistake.id, case.label)
+        if key not in self._produced:
+            try:
+                self._produced[key] = (None, mistake.produce(self.ref, *case.args))
+            except Exception as error:  # the mistake cannot run on this case
+                self._produced[key] = (type(error).__name__, None)
+        return self._produced[key]
+
+    def changed(self, mistake, case, node, expected):
+        """The outputs the mistake gets wrong on case; None when it returns another structure altogether."""
+        key = (mistake.id, case.label)
+        if key not in self._changed:
+            problems = compare(node, expected, self.produce(mistake, case)[1])
+            structure = any(p.kind == "structure" for p in problems)
+            self._changed[key] = None if structure else frozenset(p.path for p in problems)
+        return self._changed[key]
+
+
+def named_mistakes(findings, mistakes):
     """Known mistakes whose outputs the student's outputs equal on every case, alone or combined."""
     exercise, checks = findings.exercise, findings.checks
     whole, partial = [], []
@@ -20,13 +49,13 @@ def named_mistakes(findings, ref):
                 else:
                     partial.append((mistake, {name}))
             continue
-        outputs = _mistake_outputs(mistake, findings, ref)
+        outputs = _mistake_outputs(mistake, findings, mistakes)
         if outputs is None:
             continue
         if all(deep_close(out, check.got) for out, check in zip(outputs, checks)):
             whole.append(mistake)
         else:
-            changed = _changed_leaves(findings, outputs)
+            changed = _changed_leaves(mistake, findings, mistakes)
             if changed and all(_leaves_match(findings, check, out, changed) for out, check in zip(outputs, checks)):
                 partial.append((mistake, changed))
     if whole:  # the outputs are explained; an input changed in place as well is a second mistake
@@ -37,7 +66,7 @@ def named_mistakes(findings, ref):
     return [_named(m) for m in explained] if explained and covered >= wrong else []
 
 
-def raising_mistakes(findings, ref):
+def raising_mistakes(findings, mistakes):
     """A known mistake that raises where the student's code raised (`W * A` cannot broadcast most shapes)
     and returns what the student's returned everywhere else: the error is that mistake's symptom."""
     outcomes = findings.outcomes
@@ -47,7 +76,7 @@ def raising_mistakes(findings, ref):
     for mistake in findings.exercise.mistakes:
         # a wrong returned value must match too: an error of the same type alone proves nothing
         if failing and mistake.produce is not None and all(
-                _same_outcome(mistake, case, outcome, ref) for case, outcome in zip(findings.cases, outcomes)):
+                _same_outcome(mistake, case, outcome, mistakes) for case, outcome in zip(findings.cases, outcomes)):
             raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
             error, case = outcomes[raised].error or {}, findings.cases[raised]
             symptom = f"on {case.label} it raises {error.get('type')}: {error.get('message', '')}"
@@ -60,11 +89,10 @@ def raising_mistakes(findings, ref):
     return None
 
 
-def _same_outcome(mistake, case, outcome, ref):
-    try:
-        produced = mistake.produce(ref, *case.args)
-    except Exception as error:  # the mistake breaks on this case: so must the student's code
-        return outcome.kind == "raised" and (outcome.error or {}).get("type") == type(error).__name__
+def _same_outcome(mistake, case, outcome, mistakes):
+    raised, produced = mistakes.produce(mistake, case)
+    if raised:  # the mistake breaks on this case: so must the student's code
+        return outcome.kind == "raised" and (outcome.error or {}).get("type") == raised
     return outcome.kind == "returned" and deep_close(produced, outcome.value)
 
 
@@ -75,25 +103,25 @@ def _smallest_raising_case(findings, index):
                        f"yours raises {error.get('type')}: {error.get('message', '')}"))
 
 
-def _mistake_outputs(mistake, findings, ref):
+def _mistake_outputs(mistake, findings, mistakes):
     outputs = []
     for check in findings.checks:
-        try:
-            outputs.append(mistake.produce(ref, *findings.cases[check.index].args))
-        except Exception:  # the mistake cannot run on this case, so the student cannot be making it
+        raised, output = mistakes.produce(mistake, findings.cases[check.index])
+        if raised:  # the mistake cannot run on this case, so the student cannot be making it
             return None
+        outputs.append(output)
     differs = any(not deep_close(out, check.expected) for out, check in zip(outputs, findings.checks))
     return outputs if differs else None
 
 
-def _changed_leaves(findings, outputs):
+def _changed_leaves(mistake, findings, mistakes):
     changed = set()
-    for out, check in zip(outputs, findings.checks):
-        node = findings.exercise.outputs(findings.cases[check.index])
-        problems = compare(node, check.expected, out)
-        if any(p.kind == "structure" for p in problems):
+    for check in findings.checks:
+        case = findings.cases[check.index]
+        paths = mistakes.changed(mistake, case, findings.exercise.outputs(case), check.expected)
+        if paths is None:
             return set()
-        changed |= {p.path for p in problems}
+        changed |= paths
     return changed
 
 
