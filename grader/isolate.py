@@ -84,7 +84,7 @@ class Batch:
 
 class Worker:
     def __init__(self, submission, names, limits, skip=(), spawn=start_interpreter, early=None):
-        """early (spawn.EarlyWorker): an interpreter already started, used instead of spawning one when not taken yet."""
+        """early (spawn.EarlyWorker): an interpreter started ahead, used instead of a new one if not taken yet."""
         self.limits = limits
         self.names = tuple(names)
         started = early.take() if early is not None else None
@@ -103,7 +103,8 @@ class Worker:
         self.loaded = None
         self.calls = 0  # calls sent; the worker numbers them the same way, and echoes the number in its replies
         header = {"op": "load", "cells": [{"label": c.label, "source": c.source} for c in submission.cells],
-                  "names": list(names), "proxied": {name: list(params) for name, params in GRADED_PARAMS.items()}, "skip": [list(at) for at in skip],
+                  "names": list(names), "proxied": {name: list(params) for name, params in GRADED_PARAMS.items()},
+                  "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
         self._write(wire.request(header), time.monotonic() + limits.load_seconds)

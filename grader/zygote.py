@@ -200,8 +200,8 @@ def _prctl():
 
 def _die_with(parent, prctl):
     """A worker whose grading process was killed must not run on (in an endless loop, say) as an orphan."""
-    if prctl is None or prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:  # not Linux: the sandbox's CPU limit is the backstop
-        return
+    if prctl is None or prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        return  # not Linux: the CPU limit of the sandbox is the backstop
     if os.getppid() != parent:  # the zygote died before prctl took effect
         os._exit(1)
 
