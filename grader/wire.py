@@ -160,12 +160,6 @@ def decode_prefix(prefix):
     return head_len, body_len
 
 
-def decode_body(head, body):
-    """The header dict and the list of arrays of a frame."""
-    header, specs = decode_header(head)
-    return header, decode_arrays(specs, body)
-
-
 def decode_header(head):
     """The header dict of a frame and the specs of its arrays, left undecoded: a reply identical to one
     expected is recognised by its specs and bytes alone (see same_as)."""
