@@ -17,7 +17,9 @@ import ctypes
 import errno
 import os
 import platform
+import resource
 import signal
+import struct
 import sys
 
 PR_SET_NO_NEW_PRIVS = 38
@@ -72,8 +74,6 @@ def confine(policy):
 
 
 def _limit_resources(policy):
-    import resource
-
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file over the limit fails to grow, the worker lives on
     cpu = int(policy["cpu_seconds"])
     for name, soft, hard in (("RLIMIT_AS", policy["memory_bytes"], policy["memory_bytes"]),
@@ -231,10 +231,18 @@ class Program(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Instruction))]
 
 
+# The filter is built when this module is imported, which a zygote does once before forking its workers:
+# a worker only puts its own pid where OWN_PID stands (no pid and no system call number is OWN_PID).
+OWN_PID = 0xFFFFFFFF
+PROGRAM_AHEAD = seccomp_program(platform.machine().lower(), OWN_PID)
+
+
 def _seccomp(libc, missing, landlock_abi):
-    program = seccomp_program(platform.machine().lower(), os.getpid())
-    if program is not None:
-        instructions = (Instruction * len(program))(*[Instruction(*step) for step in program])
+    program = PROGRAM_AHEAD and [(code, jt, jf, os.getpid() if k == OWN_PID else k)
+                                 for code, jt, jf, k in PROGRAM_AHEAD]
+    if program:
+        packed = struct.pack("HBBI" * len(program), *[field for step in program for field in step])
+        instructions = (Instruction * len(program)).from_buffer_copy(packed)
         if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(Program(len(program), instructions)), 0,
                       0) == 0:
             return
@@ -246,8 +254,6 @@ def _seccomp(libc, missing, landlock_abi):
 
 def _forbid_processes():
     """Without seccomp, a process limit of 0 stops forks (and, on Linux, threads); root is exempt from it."""
-    import resource
-
     if os.geteuid() != 0:
         try:
             resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
