@@ -87,7 +87,7 @@ def strip_ipython(source):
         source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
     lines, removed = [], 0
     for line in source.split("\n"):
-        match = MAGIC_LINE.match(line)
+        match = ("%" in line or "!" in line) and MAGIC_LINE.match(line)  # the test first: most lines have neither
         if match and not _is_python(line):
             lines.append(match.group(1) + "pass")
             removed += 1
