@@ -18,8 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from grader.grade import grade  # noqa: E402
-from grader.isolate import Limits, hidden_paths  # noqa: E402
-from grader.spawn import worker_environment  # noqa: E402
+from grader.run.session import Limits, hidden_paths  # noqa: E402
+from grader.run.spawn import worker_environment  # noqa: E402
 
 REFERENCE = os.path.join(ROOT, "solutions", "reference.py")
 CONFINE_ONCE = f"""

@@ -7,7 +7,7 @@ def __getattr__(name):
     """`from grader import check` is the students' check() (grader/selfcheck.py), imported on first use so that
     `import grader` stays light."""
     if name == "check":
-        from .selfcheck import check
+        from .selfcheck.check import check
 
         return check
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -1,21 +1,16 @@
 """The `grade` command: parses options, calls the pipeline, prints the report. No logic lives here."""
-import enum
 import gc
 import os
 import sys
 
 import click
 
-from .isolate import GRADED_NAMES, Limits
+from .exercises import SIGNATURES
 from .load import LoadError, is_batch
+from .model import Exit
+from .run.session import Limits
 
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo", "typical_mistakes.py")
-
-
-class Exit(enum.IntEnum):
-    ALL_PASSED = 0
-    NOT_ALL_PASSED = 1
-    CANNOT_GRADE = 2
 
 
 FORMATS = ["text", "json", "gradescope", "junit"]
@@ -27,7 +22,7 @@ FORMATS = ["text", "json", "gradescope", "junit"]
               help="text for people, json for programs (nothing else is printed on stdout), gradescope "
                    "(results.json), junit (XML). A class run writes files to --out instead.")
 @click.option("--seed", type=int, help="Repeat the random cases of an earlier run.")
-@click.option("--exercise", "only", multiple=True, type=click.Choice(GRADED_NAMES),
+@click.option("--exercise", "only", multiple=True, type=click.Choice(tuple(SIGNATURES)),
               help="Grade only this exercise (repeatable).")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds allowed per call.")
 @click.option("--list", "list_exercises", is_flag=True, help="List the exercises and their points.")
@@ -67,16 +62,16 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
     except LoadError as error:
         click.echo(f"grade: {error}", err=True)
         if output_format in ("gradescope", "junit"):
-            from .formats import render_document
+            from .report.formats import render_document
 
             click.echo(render_document(output_format, path, None, str(error)))
         sys.exit(Exit.CANNOT_GRADE)
-    from .report import render_json, render_text, to_dict
+    from .report.text import render_json, render_text, to_dict
 
     if output_format == "json":
         click.echo(render_json(report))
     elif output_format in ("gradescope", "junit"):
-        from .formats import render_document
+        from .report.formats import render_document
 
         click.echo(render_document(output_format, path, to_dict(report)))
     else:
@@ -87,7 +82,7 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
 
 
 def watch_file(paths, seed, only, timeout):
-    from .watch import grade_and_print, watch
+    from .selfcheck.watch import grade_and_print, watch
 
     if len(paths) != 1 or not os.path.isfile(paths[0]):
         raise click.UsageError("--watch takes one .py file or .ipynb notebook")
@@ -97,9 +92,9 @@ def watch_file(paths, seed, only, timeout):
 
 
 def grade_class(paths, out, output_format, seed, only, timeout, jobs, force, shard, student_pattern):
-    from .batch import student_pattern as compile_pattern
-    from .batch_report import ConsoleProgress
-    from .batch_run import DEFAULT_OUT, BatchError, parse_shard, run_batch, summary_text
+    from .classroom.discover import student_pattern as compile_pattern
+    from .classroom.report import ConsoleProgress
+    from .classroom.run import DEFAULT_OUT, BatchError, parse_shard, run_batch, summary_text
 
     try:
         shard = parse_shard(shard) if shard else None
@@ -129,7 +124,7 @@ def grade_class(paths, out, output_format, seed, only, timeout, jobs, force, sha
               help="junit also writes junit.xml for the whole class.")
 def merge_main(out, shards, output_format):
     """Join the --out folders of `grade --shard K/N` runs into OUT: grades.csv and report.html of the class."""
-    from .batch_run import BatchError, merge, summary_text
+    from .classroom.run import BatchError, merge, summary_text
 
     try:
         summary = merge(out, shards, formats=(output_format,))
@@ -147,7 +142,7 @@ def merge_main(out, shards, output_format):
 def gradescope_main(target, seed, timeout):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, this grader) that grades every student
     of the class with one seed."""
-    from .formats import build_gradescope_zip
+    from .report.formats import build_gradescope_zip
 
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
     build_gradescope_zip(target, seed, timeout)

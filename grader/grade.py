@@ -2,9 +2,9 @@
 import os
 from dataclasses import dataclass
 
-from .isolate import GRADED_NAMES, Calls, Limits, Session, run_submission, start_interpreter
 from .load import load_submission
 from .model import GradeReport
+from .run.session import Calls, Limits, Session, run_submission, start_interpreter
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,10 @@ class Prepared:
 
 def prepare(seed=None, only=None):
     """The cases of the exercises in only (all when empty), drawn from seed (a random one when None)."""
-    from .checks import plan
+    from .checks.compare import plan
+    from .checks.answers import course_reference
+    from .diagnose.named import MistakeOutputs
     from .exercises import EXERCISES
-    from .named import MistakeOutputs
-    from .sealed import course_reference
 
     reference, notes = course_reference()  # the student kit has sealed answers, not the reference
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
@@ -46,11 +46,12 @@ def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, 
 def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None,
                      early=None):
     """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
-    session = Session(submission, GRADED_NAMES, limits, spawn, early)  # starts loading the student's code right away
+    from .exercises import BY_NAME, SIGNATURES
+
+    session = Session(submission, SIGNATURES, limits, spawn, early)  # starts loading the student's code right away
     try:
-        from .checks import check_exercise, helper_answerer
-        from .diagnose import blame_syntax_errors, diagnose, helper_notes
-        from .exercises import BY_NAME
+        from .checks.compare import check_exercise, helper_answerer
+        from .diagnose.verdict import blame_syntax_errors, diagnose, helper_notes
 
         prepared = prepared or prepare(seed, only)
     except BaseException:

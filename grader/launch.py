@@ -28,7 +28,7 @@ def _early_worker(args):
     files = [arg for arg in args if arg.lower().endswith((".py", ".ipynb")) and os.path.isfile(arg)]
     if len(files) + ("--demo" in args) != 1 or any(os.path.isdir(arg) or arg.lower().endswith(".zip") for arg in args):
         return None
-    from .spawn import EarlyWorker
+    from .run.spawn import EarlyWorker
 
     try:
         return EarlyWorker()

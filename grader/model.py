@@ -1,4 +1,5 @@
-"""The plain data that passes between the stages: load -> isolate -> check -> diagnose -> report."""
+"""The plain data that passes between the stages: load -> run -> check -> diagnose -> report."""
+import enum
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -96,3 +97,11 @@ class GradeReport:
     @property
     def all_passed(self):
         return all(e.status == "passed" for e in self.exercises)
+
+
+class Exit(enum.IntEnum):
+    """The exit status of every command: `grade FILE`, a class, --watch."""
+
+    ALL_PASSED = 0
+    NOT_ALL_PASSED = 1
+    CANNOT_GRADE = 2

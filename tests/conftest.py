@@ -2,7 +2,7 @@
 import pytest
 
 from grader.grade import grade
-from grader.zygote import Zygote
+from grader.run.zygote import Zygote
 
 
 def result_of(report, name):

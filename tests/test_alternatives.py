@@ -6,7 +6,7 @@ from conftest import result_of
 from submissions.alternatives import ALTERNATIVES
 from submissions.sources import reference_source
 
-from grader.report import feedback_text
+from grader.report.text import feedback_text
 
 
 

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from batch_class import write_submission
 
-from grader.batch import discover, student_pattern
+from grader.classroom.discover import discover, student_pattern
 
 
 def students(discovery):

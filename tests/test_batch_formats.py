@@ -11,7 +11,7 @@ import pytest
 from batch_class import write_submission
 
 from grader.exercises import EXERCISES
-from grader.formats import build_gradescope_zip
+from grader.report.formats import build_gradescope_zip
 
 # https://gradescope-autograders.readthedocs.io/en/latest/specs/ (Output format)
 TOP_LEVEL = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
@@ -80,7 +80,7 @@ def test_junit_xml_of_one_submission(tmp_path):
 
 
 def test_junit_carries_control_characters_of_a_students_error_safely(tmp_path):
-    from grader.formats import junit_xml
+    from grader.report.formats import junit_xml
 
     report = {"score": 0, "max_score": 10, "seed": 1, "notes": [], "exercises": [
         {"name": "linear_forward", "status": "error", "score": 0, "max_score": 10,
@@ -116,7 +116,7 @@ def test_autograder_zip_has_the_two_scripts_at_its_root(autograder):
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
         setup = archive.read("setup.sh").decode()
         run = archive.read("run_autograder").decode()
-    assert {"setup.sh", "run_autograder", "grader/cli.py", "grader/worker.py", "solutions/reference.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "grader/cli.py", "grader/run/worker.py", "solutions/reference.py"} <= set(names)
     assert not any("__pycache__" in name for name in names)
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     assert setup.startswith("#!/usr/bin/env bash") and "numpy" in setup and "nbformat" in setup

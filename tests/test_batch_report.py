@@ -8,8 +8,8 @@ import warnings
 
 import pytest
 
-from grader.batch import Skipped
-from grader.batch_report import grades_csv, summarise, write_class_outputs
+from grader.classroom.discover import Skipped
+from grader.classroom.report import grades_csv, summarise, write_class_outputs
 from grader.exercises import EXERCISES
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -8,8 +8,8 @@ import sys
 import pytest
 from batch_class import KNOWN_MISTAKES, make_class, write_submission
 
-from grader.batch_run import BatchError, merge, run_batch
-from grader.isolate import Limits
+from grader.classroom.run import BatchError, merge, run_batch
+from grader.run.session import Limits
 
 FAST = Limits(call_seconds=0.5)
 ONE = 1  # grading processes for the small classes: each costs an interpreter with numpy on a 2-core machine

@@ -6,8 +6,8 @@ import time
 from batch_class import write_submission
 
 from grader.grade import grade
-from grader.report import to_dict
-from grader.zygote import Zygote
+from grader.report.text import to_dict
+from grader.run.zygote import Zygote
 
 
 def test_a_forked_worker_grades_like_a_fresh_interpreter(tmp_path):

@@ -1,10 +1,13 @@
-"""The exercise catalog is consistent: the worker knows every exercise, weights are data adding to 100."""
-from grader.exercises import EXERCISES
-from grader.isolate import GRADED_NAMES
+"""The exercise catalog is consistent: signatures are the reference's, weights are data adding to 100."""
+import inspect
+
+from grader.exercises import EXERCISES, SIGNATURES
+from solutions import reference
 
 
-def test_worker_names_are_the_exercises():
-    assert set(GRADED_NAMES) == {exercise.name for exercise in EXERCISES}
+def test_signatures_sent_to_the_worker_are_the_reference_functions_parameters():
+    for name, params in SIGNATURES.items():
+        assert params == tuple(inspect.signature(getattr(reference, name)).parameters), name
 
 
 def test_mistake_ids_are_unique_and_messages_complete():

@@ -9,9 +9,9 @@ from batch_class import write_submission
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checks import Draws
+from grader.checks.compare import Draws
 from grader.grade import grade, prepare
-from grader.report import to_dict
+from grader.report.text import to_dict
 
 
 def test_students_graded_with_one_preparation_get_what_grading_each_alone_gives(tmp_path, spawn_worker):
@@ -23,7 +23,7 @@ def test_students_graded_with_one_preparation_get_what_grading_each_alone_gives(
 
 
 def test_a_seed_draws_the_same_cases_in_every_process():
-    program = ("from grader.checks import Draws; d = Draws('7:3'); "
+    program = ("from grader.checks.compare import Draws; d = Draws('7:3'); "
                "print(d.standard_normal((2, 3)).tolist(), d.choice([-1.0, 0.5], (2,)).tolist(), "
                "d.uniform(0.1, 0.9, (1, 2)).tolist(), d.integers(0, 2, (1, 4)).tolist())")
     outputs = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,

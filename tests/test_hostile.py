@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from grader.grade import grade
-from grader.isolate import GRADED_NAMES, Limits, Session, run_submission
+from grader.exercises import SIGNATURES
+from grader.run.session import Limits, Session, run_submission
 from grader.load import load_submission
 from grader.model import CallRequest
 
@@ -154,7 +155,7 @@ def test_hostile_part_costs_only_itself(place, name):
     path = place(name)
     before = snapshot(place.watched, REPO / "solutions")
     report = grade(str(path), seed=7, limits=LIMITS)
-    wanted = {exercise: EXPECTED[name].get(exercise, "passed") for exercise in GRADED_NAMES}
+    wanted = {exercise: EXPECTED[name].get(exercise, "passed") for exercise in SIGNATURES}
     assert statuses(report) == wanted
     assert not any("sandbox" in note for note in report.notes), report.notes
     assert_contained(place, before)
@@ -170,7 +171,7 @@ def test_hostile_part_through_the_cli(place, name):
                               start_new_session=True)  # if the grader were killed, only its own session goes
     assert "Traceback" not in finished.stdout + finished.stderr
     report = json.loads(finished.stdout)  # the whole of stdout is our JSON: nothing the student printed
-    wanted = {exercise: THROUGH_THE_CLI[name].get(exercise, "passed") for exercise in GRADED_NAMES}
+    wanted = {exercise: THROUGH_THE_CLI[name].get(exercise, "passed") for exercise in SIGNATURES}
     assert {exercise["name"]: exercise["status"] for exercise in report["exercises"]} == wanted
     assert finished.returncode == (0 if all(status == "passed" for status in wanted.values()) else 1)
     assert len(finished.stdout) < 100_000 and len(finished.stderr) < 10_000
@@ -185,7 +186,7 @@ def test_load_time_notes_name_what_was_stopped(place):
 
 
 def call_once(path, limits, exercise, args):
-    session = Session(load_submission(str(path)), GRADED_NAMES, limits)
+    session = Session(load_submission(str(path)), SIGNATURES, limits)
     run = run_submission(session, [CallRequest(exercise, 0, args)], lambda *request: (False, "no helpers here"))
     return run.outcomes[(exercise, 0)]
 

@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.checks import helper_answerer
+from grader.checks.compare import helper_answerer
 from grader.exercises import BY_NAME
 from grader.grade import prepare
-from grader.isolate import GRADED_NAMES, Limits, Session, run_submission
+from grader.exercises import SIGNATURES
+from grader.run.session import Limits, Session, run_submission
 from grader.load import load_submission
 from grader.model import CallRequest
 from solutions import reference
@@ -20,7 +21,7 @@ LIMITS = Limits(call_seconds=0.6, statement_seconds=0.5, load_seconds=5)
 def run(tmp_path, extra, requests, answer_helper=lambda *request: (False, "no helpers here"), limits=LIMITS):
     path = tmp_path / "submission.py"
     path.write_text(REFERENCE + "\n\n" + extra, encoding="utf-8")
-    session = Session(load_submission(str(path)), GRADED_NAMES, limits)
+    session = Session(load_submission(str(path)), SIGNATURES, limits)
     return run_submission(session, requests, answer_helper).outcomes
 
 

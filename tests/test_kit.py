@@ -19,9 +19,10 @@ import pytest
 from submissions.buggy import BUGGY
 from submissions.sources import reference_source, replace_functions
 
-from grader import sealed
+from grader.checks.answers import read as read_sealed
+from grader.kit import sealed
 from grader.exercises import EXERCISES
-from grader.values import deep_close
+from grader.checks.values import deep_close
 from solutions import reference
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ EXERCISE_FILES = sorted((REPO_ROOT / "grader" / "exercises").glob("*.py"))
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory):
     out = tmp_path_factory.mktemp("kit")
-    subprocess.run([sys.executable, "-m", "grader.kit", str(out)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "grader.kit.build", str(out)], check=True, capture_output=True)
     return out
 
 
@@ -200,7 +201,7 @@ def sealed_course(tmp_path_factory):
     directory = tmp_path_factory.mktemp("sealed")
     document, arrays = sealed.seal(EXERCISES, reference, seed=3)
     sealed.write(directory, document, arrays)
-    return sealed.read(directory, {e.name: e.adapt for e in EXERCISES if e.adapt})
+    return read_sealed(directory, {e.name: e.adapt for e in EXERCISES if e.adapt})
 
 
 def test_sealed_answers_and_mistakes_equal_what_the_reference_computes(sealed_course):

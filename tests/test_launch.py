@@ -7,8 +7,8 @@ import pytest
 
 from grader.grade import grade
 from grader.launch import _early_worker
-from grader.report import to_dict
-from grader.spawn import EarlyWorker
+from grader.report.text import to_dict
+from grader.run.spawn import EarlyWorker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REFERENCE = os.path.join(ROOT, "solutions", "reference.py")

@@ -17,7 +17,7 @@ from submissions.sources import REFERENCE_PATH, defined_functions, reference_sou
 
 from grader.exercises import EXERCISES
 from grader.grade import grade
-from grader.report import feedback_text, to_dict
+from grader.report.text import feedback_text, to_dict
 
 CATALOG = [(exercise, mistake) for exercise in EXERCISES for mistake in exercise.mistakes]
 CATALOG_IDS = [mistake.id for _, mistake in CATALOG]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from grader.checks import flatten, leaf_nodes
+from grader.checks.compare import flatten, leaf_nodes
 from grader.exercises import EXERCISES
 from solutions import reference as ref
 

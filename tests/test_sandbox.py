@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader import sandbox
+from grader.run import sandbox
 from grader.grade import grade
-from grader.isolate import Limits, hidden_paths
-from grader.spawn import WORKER, worker_environment
+from grader.run.session import Limits, hidden_paths
+from grader.run.spawn import WORKER, worker_environment
 
 REPO = Path(__file__).resolve().parent.parent
 GRADER = REPO / "grader"
@@ -122,7 +122,7 @@ def confined(script, tmp_path, before=""):
     home.mkdir()
     program = textwrap.dedent(f"""
         import json, os, sys
-        sys.path.insert(0, {str(GRADER)!r})
+        sys.path.insert(0, {str(GRADER / "run")!r})
         import numpy, sandbox
         del sys.path[0]
         {before}
@@ -182,7 +182,7 @@ def test_without_seccomp_a_warning_names_what_is_lost(tmp_path):
 
 def spawn_without_landlock(home, reply_write):
     """A worker whose system lacks Landlock, as isolate.start_interpreter starts one otherwise."""
-    program = (f"import sys; sys.path.insert(0, {str(GRADER)!r}); import sandbox, worker; "
+    program = (f"import sys; sys.path.insert(0, {str(GRADER / 'run')!r}); import sandbox, worker; "
                f"sandbox.LANDLOCK_CREATE_RULESET = -1; sys.argv = [{WORKER!r}, {str(reply_write)!r}]; worker.main()")
     return subprocess.Popen([sys.executable, "-I", "-c", program], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, pass_fds=(reply_write,), cwd=home,

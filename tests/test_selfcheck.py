@@ -13,10 +13,10 @@ from hypothesis.extra.numpy import arrays
 from submissions.buggy import BUGGY
 from submissions.sources import function_sources, reference_source, replace_functions
 
-from grader.capture import capture
-from grader.gradcheck import PAIRINGS, TOLERANCE, _comparison, central_differences
-from grader.html_view import WRONG, render_html
-from grader.selfcheck import render_text, run_check
+from grader.selfcheck.capture import capture
+from grader.checks.gradcheck import PAIRINGS, TOLERANCE, _comparison, central_differences
+from grader.report.html import WRONG, render_html
+from grader.selfcheck.check import render_text, run_check
 
 STUB_SOURCE = Path(__file__).resolve().parent.parent / "exercises" / "deep_network.py"
 

@@ -15,7 +15,7 @@ from submissions.corrupted import KINDS, TARGETS, Corruption
 
 from grader.exercises import BY_NAME
 from grader.grade import grade
-from grader.report import feedback_text
+from grader.report.text import feedback_text
 
 # What the headline must say for each kind of corruption (regular expressions), when no known mistake is
 # named instead.

@@ -8,7 +8,7 @@ import time
 from submissions.buggy import BUGGY
 from submissions.sources import reference_source, replace_functions
 
-from grader.watch import wait_for_change, watch
+from grader.selfcheck.watch import wait_for_change, watch
 
 
 def test_a_change_is_seen_once_the_file_settles_and_a_missing_file_is_waited_for(tmp_path):

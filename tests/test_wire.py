@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader import wire
+from grader.run import wire
 
 arrays = hnp.arrays(st.sampled_from([np.float64, np.float32, np.int64, np.int8, np.bool_, np.complex128]),
                     hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4))

@@ -8,4 +8,5 @@ EXERCISES = tuple(module.EXERCISE for module in (
     linear_backward, linear_activation_backward, L_model_backward, update_parameters,
 ))
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
+SIGNATURES = {exercise.name: tuple(exercise.params) for exercise in EXERCISES}
 assert sum(exercise.weight for exercise in EXERCISES) == 100

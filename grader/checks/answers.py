@@ -1,8 +1,8 @@
-"""Sealed public cases: the exercises of the student kit, as data instead of code.
+"""What answers the cases: the reference solutions, or the student kit's sealed public cases.
 
 A sealed exercise is the course's exercise with its code replaced by tables over a fixed set of public
 cases: the reference's answer to each case, and what each known mistake returns (or which error it
-raises) on it. checks.py and diagnose.py use it unchanged, so the kit names mistakes the way the full
+raises) on it. The check and diagnose stages use it unchanged, so the kit names mistakes the way the full
 grader does, without the reference solutions or the mistakes' implementations.
 
 A composite exercise (L_model_backward, ...) is graded with correct versions of its helpers, as in the
@@ -10,7 +10,7 @@ full grader. In the kit those answers come from the calls the reference made to 
 sealing, for the cases and for every known mistake: a student whose function calls its helpers the way
 a correct one (or a known mistake) does gets their answers; other calls are refused, and say so.
 
-On disk (written by grader/kit.py): `course.json` describes the exercises and their cases; every value is
+On disk (written by grader/kit/sealed.py): `course.json` describes the exercises and their cases; every value is
 a wire.pack tree whose arrays are stored in `arrays.npz` (one flat array per dtype; course.json says
 where each array lies in it), read back with allow_pickle=False.
 """
@@ -21,12 +21,12 @@ import types
 
 import numpy as np
 
-from . import wire
-from .exercises.base import Arr, Case, Exercise, Keys, Mistake, Scalar, Seq
+from ..exercises.base import Arr, Case, Exercise, Keys, Mistake, Scalar, Seq
+from ..run import wire
 from .values import deep_close
 
 FORMAT = 1
-SEALED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exercises", "sealed")
+SEALED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "exercises", "sealed")
 SELF_CHECK_NOTE = ("self-check on the public cases that came with your kit; "
                    "your instructor grades with fresh hidden cases")
 
@@ -34,7 +34,7 @@ SELF_CHECK_NOTE = ("self-check on the public cases that came with your kit; "
 def course_reference():
     """What answers the cases, and notes for the report: the reference solutions, or the kit's sealed answers."""
     if os.path.exists(os.path.join(SEALED_DIR, "course.json")):
-        from .exercises import SEALED_REFERENCE
+        from ..exercises import SEALED_REFERENCE
 
         return SEALED_REFERENCE, (SELF_CHECK_NOTE,)
     from solutions import reference
@@ -42,22 +42,7 @@ def course_reference():
     return reference, ()
 
 
-# Sealing (the kit builder, in the course repository) -------------------------------------------------------
-
-def seal(exercises, reference, seed):
-    """The document and arrays that describe the exercises' public cases, drawn from seed."""
-    from .checks import plan
-
-    cases = plan(exercises, seed).cases
-    helpers = sorted({helper for exercise in exercises for helper in exercise.helpers})
-    recording, calls = recording_reference(reference, helpers)
-    arrays = []
-    sealed_exercises = [_seal_exercise(exercise, cases[exercise.name], recording, arrays) for exercise in exercises]
-    document = {"format": FORMAT, "seed": seed, "exercises": sealed_exercises, "helper_calls": {
-        name: [{"args": wire.pack(args, arrays), "returns": wire.pack(value, arrays)}
-               for args, value in _distinct(calls[name])] for name in helpers}}
-    return document, arrays
-
+# Recording the reference's helper calls (the grader, and the kit builder) -----------------------------
 
 def recording_reference(reference, names):
     """A private copy of the reference module whose functions `names` note every call made to them, the
@@ -81,60 +66,6 @@ def _recorder(function, calls):
 
     return record
 
-
-def _distinct(calls):
-    kept = []
-    for args, value in calls:
-        if not any(same(args, seen) for seen, _ in kept):
-            kept.append((args, value))
-    return kept
-
-
-def _seal_exercise(exercise, cases, reference, arrays):
-    sealed_cases = []
-    nodes = {}
-    for case in cases:
-        node = node_to_json(exercise.outputs(case))
-        if nodes.setdefault(_dims_key(case.dims), node) != node:
-            raise ValueError(f"{exercise.name}: the structure of the outputs depends on more than the case's sizes")
-        sealed_cases.append({
-            "label": case.label, "dims": case.dims, "args": wire.pack(case.args, arrays),
-            "expected": wire.pack(exercise.reference(reference, case.args), arrays), "outputs": node,
-            "mistakes": {m.id: _seal_outcome(m, reference, case, arrays) for m in exercise.mistakes if m.produce},
-        })
-    return {
-        "name": exercise.name, "weight": exercise.weight, "params": list(exercise.params),
-        "summary": exercise.summary, "helpers": list(exercise.helpers),
-        "in_place_allowed": exercise.in_place_allowed, "axis_meanings": exercise.axis_meanings,
-        "mistakes": [{"id": m.id, "headline": m.headline, "explanation": m.explanation, "hint": m.hint,
-                      "mutates_input": m.mutates_input} for m in exercise.mistakes],
-        "cases": sealed_cases,
-    }
-
-
-def _seal_outcome(mistake, reference, case, arrays):
-    try:
-        return {"returns": wire.pack(mistake.produce(reference, *case.args), arrays)}
-    except Exception as error:  # the mistake breaks on this case; diagnose compares the error's type
-        return {"raises": type(error).__name__}
-
-
-def write(directory, document, arrays):
-    """The arrays are stored end to end, one flat array per dtype: thousands of tiny .npz members would
-    take a second to read."""
-    dtypes = sorted({array.dtype.str for array in arrays})
-    flats = {dtype: [] for dtype in dtypes}
-    places, offsets = [], dict.fromkeys(dtypes, 0)
-    for array in arrays:
-        dtype = array.dtype.str
-        places.append([dtypes.index(dtype), offsets[dtype], list(array.shape)])
-        flats[dtype].append(array.ravel())
-        offsets[dtype] += array.size
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, "course.json"), "w", encoding="utf-8") as handle:
-        json.dump({**document, "arrays": places}, handle, indent=1, sort_keys=True)
-    np.savez_compressed(os.path.join(directory, "arrays.npz"),
-                        **{f"dtype{i}": np.concatenate(flats[dtype]) for i, dtype in enumerate(dtypes)})
 
 
 # Reading (the kit) ----------------------------------------------------------------------------------------
@@ -160,7 +91,7 @@ def read(directory, adapters):
 
 def _read_exercise(entry, arrays, adapt, helper_calls):
     cases = tuple(Case(wire.unpack(c["args"], arrays), c["dims"], c["label"]) for c in entry["cases"])
-    nodes = {_dims_key(c["dims"]): node_from_json(c["outputs"]) for c in entry["cases"]}
+    nodes = {dims_key(c["dims"]): node_from_json(c["outputs"]) for c in entry["cases"]}
     answers = AnswerTable(entry["name"], [c.args for c in cases], [{"returns": c["expected"]} for c in entry["cases"]],
                           arrays, [(wire.unpack(call["args"], arrays), {"returns": call["returns"]})
                                    for call in helper_calls])
@@ -173,7 +104,7 @@ def _read_exercise(entry, arrays, adapt, helper_calls):
     exercise = Exercise(
         name=entry["name"], weight=entry["weight"], params=tuple(entry["params"]), summary=entry["summary"],
         make_cases=lambda rng: list(cases),  # the sealed cases, whatever the seed
-        outputs=lambda case: nodes[_dims_key(case.dims)], mistakes=tuple(mistakes), helpers=tuple(entry["helpers"]),
+        outputs=lambda case: nodes[dims_key(case.dims)], mistakes=tuple(mistakes), helpers=tuple(entry["helpers"]),
         adapt=adapt, in_place_allowed=entry["in_place_allowed"], axis_meanings=entry["axis_meanings"],
     )
     return exercise, answers
@@ -268,5 +199,5 @@ def node_from_json(data):
     return Keys(data["keys"], tuple((key, node_from_json(item)) for key, item in data["items"]))
 
 
-def _dims_key(dims):
+def dims_key(dims):
     return json.dumps(dims, sort_keys=True)

@@ -17,7 +17,7 @@ import re
 import tempfile
 from dataclasses import asdict, dataclass
 
-from .isolate import Limits
+from ..run.session import Limits
 
 RUN_FILE = "run.json"
 DEFAULT_OUT = "grade-results"
@@ -88,7 +88,7 @@ def grader_version():
     except metadata.PackageNotFoundError:
         version = "unknown"
     digest = hashlib.sha256()
-    for package in (os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.abspath(solutions.__file__))):
+    for package in (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(os.path.abspath(solutions.__file__))):
         for folder, folders, files in os.walk(package):
             folders[:] = sorted(f for f in folders if f != "__pycache__")
             for name in sorted(f for f in files if f.endswith(".py")):
@@ -102,9 +102,9 @@ def grader_version():
 def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, force=False, shard=None,
               pattern=None, formats=(), progress=lambda done, total: None):
     """Grade every submission found in paths (this shard's share of them) and write the results to out."""
-    from .batch import discover  # here, not above: `grade one.py` imports this module but grades no class
-    from .batch_pool import Grading, Task, grade_all
-    from .batch_report import write_class_outputs, write_student_files
+    from .discover import discover  # here, not above: `grade one.py` imports this module but grades no class
+    from .pool import Grading, Task, grade_all
+    from .report import write_class_outputs, write_student_files
 
     os.makedirs(os.path.join(out, "records"), exist_ok=True)
     version = grader_version()
@@ -143,8 +143,8 @@ def merge(out, shard_dirs, formats=()):
     """Join the out folders of a sharded run into out, and write the class's outputs there."""
     import shutil
 
-    from .batch import Skipped
-    from .batch_report import write_class_outputs
+    from .discover import Skipped
+    from .report import write_class_outputs
 
     runs = []
     for folder in shard_dirs:

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from .model import Diagnostic, ExerciseResult
+from ..checks.values import is_number_array
+from ..model import Diagnostic, ExerciseResult
 from .named import named_mistakes, raising_mistakes
 from .present import function_location, sizes, smallest_case
 from .unexplained import unknown_mistake
-from .values import is_number_array
 
 
 def diagnose(findings, mistakes):

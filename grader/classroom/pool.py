@@ -14,8 +14,8 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
-from .isolate import Limits
-from .load import LoadError
+from ..load import LoadError
+from ..run.session import Limits
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def _failed(task, message):
 
 def _serve(todo, done, grading):
     """A grading process: grades tasks until its stop sign, each student in a worker forked by its zygote."""
-    from .grade import prepare
-    from .zygote import Zygote
+    from ..grade import prepare
+    from ..run.zygote import Zygote
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind, so the current worker is killed too
     try:
@@ -125,8 +125,8 @@ def _serve(todo, done, grading):
 
 def grade_task(task, grading, spawn, prepared):
     """One student's record; a submission that cannot be graded, or that trips the grader, still gets one."""
-    from .grade import grade
-    from .report import render_text, to_dict
+    from ..grade import grade
+    from ..report.text import render_text, to_dict
 
     started = time.monotonic()
     try:

@@ -15,8 +15,8 @@ import stat
 import zipfile
 from dataclasses import dataclass
 
-from .isolate import GRADED_NAMES
-from .load import MAX_BYTES
+from ..exercises import SIGNATURES
+from ..load import MAX_BYTES
 
 SUBMISSION_EXTENSIONS = (".py", ".ipynb")
 COURSE_HELPERS = re.compile(r"^(dnn_utils|dnn_app_utils|testCases|public_tests|test_utils|lr_utils)\w*\.py$")
@@ -209,7 +209,7 @@ def _graded_functions_defined(path):
             text = handle.read(MAX_BYTES).decode("utf-8", "replace")
     except OSError:
         return -1
-    return sum(1 for name in GRADED_NAMES if re.search(rf"def\s+{name}\s*\(", text))
+    return sum(1 for name in SIGNATURES if re.search(rf"def\s+{name}\s*\(", text))
 
 
 def _mtime(path):

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
-from .charts import bar_chart, column_chart
+from ..report.charts import bar_chart, column_chart
 
 STATUS_LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT",
                  "missing": "MISSING", "not_attempted": "TODO"}
@@ -75,7 +75,7 @@ def summarise(records):
 
 
 def _exercise_order(seen):
-    from .exercises import EXERCISES
+    from ..exercises import EXERCISES
 
     return [exercise.name for exercise in EXERCISES if exercise.name in seen]
 
@@ -87,7 +87,7 @@ def write_student_files(out, record, formats=(), only_missing=False):
              "feedback.txt": lambda: record["feedback"] + "\n",
              "feedback.html": lambda: feedback_html(record)}
     if "gradescope" in formats:
-        from .formats import gradescope_results
+        from ..report.formats import gradescope_results
 
         files["results.json"] = lambda: json.dumps(gradescope_results(record["report"], record.get("message", "")),
                                                    indent=2)
@@ -110,7 +110,7 @@ def write_class_outputs(out, read_records, skipped, run, formats=()):
     _write_text(os.path.join(out, "grades.csv"), grades_csv(read_records(), summary.exercises))
     _write_text(os.path.join(out, "report.html"), report_html(summary, skipped, run))
     if "junit" in formats:
-        from .formats import junit_xml
+        from ..report.formats import junit_xml
 
         _write_text(os.path.join(out, "junit.xml"), junit_xml(read_records()))
 

@@ -52,11 +52,11 @@ def grade_and_print(path, echo, seed=None, only=(), limits=None, colour=False):
     """One run of `grade path` in text, for the watch; returns its exit status."""
     import click
 
-    from .cli import Exit
-    from .grade import grade
-    from .isolate import Limits
-    from .load import LoadError
-    from .report import render_text
+    from ..grade import grade
+    from ..load import LoadError
+    from ..model import Exit
+    from ..report.text import render_text
+    from ..run.session import Limits
 
     try:
         report = grade(path, seed=seed, only=set(only), limits=limits or Limits())

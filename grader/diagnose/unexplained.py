@@ -2,11 +2,11 @@
 which shape and what its axes count, which factor, which entries."""
 import numpy as np
 
-from .checks import flatten
-from .exercises.base import Keys, Seq
-from .model import Diagnostic
+from ..checks.compare import flatten
+from ..checks.values import close, differing
+from ..exercises.base import Keys, Seq
+from ..model import Diagnostic
 from .present import array_text, describe_shape, wrong_entries_grid
-from .values import close, differing
 
 FACTORS = (  # (label, factor from the case's sizes)
     ("m", lambda d: d.get("m")), ("1/m", lambda d: 1 / d["m"] if d.get("m") else None),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import CallRequest
+from ..model import CallRequest
 
 STEP = 1e-5
 TOLERANCE = 1e-5  # smooth cases give 1e-9 or less; a wrong formula gives 1e-2 or more

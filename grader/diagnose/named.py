@@ -1,9 +1,9 @@
 """Known mistakes, recognised by what they compute: the student's outputs equal a mistake's on every case
 (alone, or together with other mistakes on other outputs), or a mistake raises where the student's code did."""
-from .checks import compare, flatten
-from .model import Diagnostic
+from ..checks.compare import compare, flatten
+from ..checks.values import deep_close
+from ..model import Diagnostic
 from .present import function_location, inputs_text, sizes, smallest_case
-from .values import deep_close
 
 
 class MistakeOutputs:

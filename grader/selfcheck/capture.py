@@ -15,7 +15,7 @@ import sys
 import types
 from dataclasses import dataclass
 
-from .model import Cell, Submission
+from ..model import Cell, Submission
 
 IMPORTS_LABEL = "your imports"
 NAMES_LABEL = "your names"  # aliases: `lb = linear_backward`

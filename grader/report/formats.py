@@ -24,7 +24,7 @@ def render_document(kind, path, report, message=""):
 def gradescope_results(report, message="", execution_time=None):
     """Gradescope's results.json for one submission (report is to_dict's document, None when ungradable)."""
     if report is None:
-        from .exercises import EXERCISES
+        from ..exercises import EXERCISES
 
         tests = [{"name": e.name, "score": 0, "max_score": e.weight, "status": "failed",
                   "output": "not graded: the submission could not be read", "visibility": GRADESCOPE_VISIBILITY}
@@ -121,7 +121,7 @@ def build_gradescope_zip(target, seed, timeout=5.0):
     except metadata.PackageNotFoundError:
         requirements = ["numpy>=1.22", "click>=8.0", "nbformat>=5.0"]
     quoted = " ".join(f"'{r}'" for r in requirements)
-    packages = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.abspath(solutions.__file__))]
+    packages = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(os.path.abspath(solutions.__file__))]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_script(archive, "setup.sh", SETUP_SH.format(requirements=quoted))
         _add_script(archive, "run_autograder", RUN_AUTOGRADER.format(seed=int(seed), timeout=float(timeout)))

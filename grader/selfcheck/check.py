@@ -13,7 +13,7 @@ worker, started at once so that it loads while the grading runs. In Jupyter the 
 import sys
 from dataclasses import dataclass
 
-from .isolate import Limits
+from ..run.session import Limits
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,12 @@ def check(function, *, seed=None, timeout=5.0):
 def run_check(function, namespace, seed=None, limits=Limits()):
     """The grade of one exercise and its gradient checks; namespace is where a name passed as a string,
     and the functions the exercise uses, are looked up."""
+    from ..checks.compare import plan
+    from ..checks.gradcheck import check_against_forward, forwards_of
+    from ..exercises import BY_NAME, SIGNATURES
+    from ..grade import grade_submission
+    from ..run.session import Session
     from .capture import capture
-    from .checks import plan
-    from .exercises import BY_NAME
-    from .grade import grade_submission
-    from .gradcheck import check_against_forward, forwards_of
-    from .isolate import Session
 
     name = exercise_name(function, BY_NAME)
     if callable(function):  # what it uses is where it was defined: the notebook, or a module it came from
@@ -49,7 +49,7 @@ def run_check(function, namespace, seed=None, limits=Limits()):
     forwards = forwards_of(name)
     missing = [f for f in forwards if not callable(namespace.get(f))]
     captured = capture(namespace, [name, *forwards])
-    second = Session(captured.submission, (), limits) if forwards and not missing else None
+    second = Session(captured.submission, SIGNATURES, limits, names=()) if forwards and not missing else None
     try:
         report = grade_submission(captured.submission, seed, {name}, limits)
         result = report.exercises[0]
@@ -82,7 +82,7 @@ def show(check_result):
     if shell is not None and getattr(shell, "kernel", None) is not None:
         from IPython.display import display
 
-        from .html_view import render_html
+        from ..report.html import render_html
 
         display({"text/plain": text, "text/html": render_html(check_result)}, raw=True)
     else:
@@ -90,7 +90,8 @@ def show(check_result):
 
 
 def render_text(check_result):
-    from .report import STATUS_STYLE, diagnostic_lines
+    from ..diagnose.gradient import gradient_diagnostic
+    from ..report.text import STATUS_STYLE, diagnostic_lines
 
     result = check_result.result
     lines = [f"{STATUS_STYLE[result.status][1]} {result.name}  {result.score:g}/{result.max_score:g}"]
@@ -98,24 +99,3 @@ def render_text(check_result):
         lines += ["    " + line for line in diagnostic_lines(diagnostic)]
     lines += [f"note: {note}" for note in check_result.notes]
     return "\n".join(lines)
-
-
-def gradient_diagnostic(gradient):
-    from .gradcheck import TOLERANCE
-    from .model import Diagnostic
-
-    against = f"{gradient.backward} against your {gradient.forward}"
-    if gradient.skipped:
-        return Diagnostic(f"gradient check of {against} skipped: {gradient.skipped}")
-    errors = tuple(f"{c.output}: relative error {c.relative_error:.1e}" + (
-        f" ({c.problem})" if c.problem else "  <- does not match" if c.relative_error >= TOLERANCE else "")
-        for c in gradient.comparisons)
-    if gradient.matches:
-        return Diagnostic(f"gradient check: {against} agree on {gradient.case}",
-                          ("relative errors: " + ", ".join(f"{c.output} {c.relative_error:.0e}"
-                                                           for c in gradient.comparisons),))
-    return Diagnostic(f"your backward pass does not match your forward pass ({against}, {gradient.case})",
-                      errors + (f"numerical derivatives of your {gradient.forward}, nudging each input by 1e-5; "
-                                f"a match is a relative error below {TOLERANCE:.0e}",),
-                      f"the outputs marked are not the derivative of your {gradient.forward}: redo them with "
-                      f"the chain rule (and if your {gradient.forward.split(' ')[0]} is wrong, fix it first)")

@@ -15,7 +15,7 @@ DATA_LINES = ("inputs:", "expected", "yours")
 
 
 def render_html(check_result):
-    from .report import STATUS_STYLE
+    from .text import STATUS_STYLE
 
     result = check_result.result
     colour = STATUS_COLOURS[result.status]
@@ -61,8 +61,8 @@ def _grid(title, rows):
 
 
 def _gradient(gradient):
-    from .gradcheck import TOLERANCE
-    from .selfcheck import gradient_diagnostic
+    from ..checks.gradcheck import TOLERANCE
+    from ..diagnose.gradient import gradient_diagnostic
 
     if gradient.skipped or not gradient.comparisons:
         return _diagnostic(gradient_diagnostic(gradient))

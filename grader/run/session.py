@@ -14,21 +14,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from ..model import CallOutcome, LoadReport, RunResult
 from . import wire
-from .model import CallOutcome, LoadReport, RunResult
 from .spawn import start_interpreter
 
 MAX_HELPER_SIZE = 512  # rows or columns of an array a helper proxy may pass; cases have at most a few
-# Every graded function and its parameters, so that the worker's helper proxies bind keyword arguments
-# as the real function would (the course's own template calls activation="sigmoid").
-GRADED_PARAMS = {
-    "linear_forward": ("A", "W", "b"), "linear_activation_forward": ("A_prev", "W", "b", "activation"),
-    "L_model_forward": ("X", "parameters"), "compute_cost": ("AL", "Y"), "relu_backward": ("dA", "cache"),
-    "sigmoid_backward": ("dA", "cache"), "linear_backward": ("dZ", "cache"),
-    "linear_activation_backward": ("dA", "cache", "activation"), "L_model_backward": ("AL", "Y", "caches"),
-    "update_parameters": ("params", "grads", "learning_rate"),
-}
-GRADED_NAMES = tuple(GRADED_PARAMS)
 
 
 @dataclass(frozen=True)
@@ -83,8 +73,11 @@ class Batch:
 
 
 class Worker:
-    def __init__(self, submission, names, limits, skip=(), spawn=start_interpreter, early=None):
-        """early (spawn.EarlyWorker): an interpreter started ahead, used instead of a new one if not taken yet."""
+    def __init__(self, submission, signatures, names, limits, skip=(), spawn=start_interpreter, early=None):
+        """signatures: every graded function's parameters, so that the worker's helper proxies bind keyword
+        arguments as the real function would (the course's own template calls activation="sigmoid").
+        names: the functions the load report describes. early (spawn.EarlyWorker): an interpreter started
+        ahead, used instead of a new one if not taken yet."""
         self.limits = limits
         self.names = tuple(names)
         started = early.take() if early is not None else None
@@ -103,7 +96,7 @@ class Worker:
         self.loaded = None
         self.calls = 0  # calls sent; the worker numbers them the same way, and echoes the number in its replies
         header = {"op": "load", "cells": [{"label": c.label, "source": c.source} for c in submission.cells],
-                  "names": list(names), "proxied": {name: list(params) for name, params in GRADED_PARAMS.items()},
+                  "names": list(names), "proxied": {name: list(params) for name, params in signatures.items()},
                   "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
@@ -249,7 +242,7 @@ def hidden_paths(submission_path):
     """What the student's code must not read even where it lies inside the Python installation."""
     import importlib.util
 
-    grader = os.path.dirname(os.path.abspath(__file__))
+    grader = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     hidden = {grader, os.path.dirname(os.path.abspath(submission_path))}
     try:
         solutions = importlib.util.find_spec("solutions")  # None in a student kit, which ships no solutions
@@ -333,9 +326,12 @@ def _remove_tree(path):
 class Session:
     """One submission's worker, started early; run() makes the calls and replaces the worker as needed."""
 
-    def __init__(self, submission, names, limits=Limits(), spawn=start_interpreter, early=None):
+    def __init__(self, submission, signatures, limits=Limits(), spawn=start_interpreter, early=None, names=None):
+        """signatures: {name: parameters} of every graded function (exercises.signatures); names: the
+        functions the load report describes, all of them by default."""
         self.submission = submission
-        self.names = names
+        self.signatures = signatures
+        self.names = tuple(signatures) if names is None else tuple(names)
         self.limits = limits
         self.spawn = spawn
         self.skip = []
@@ -343,7 +339,7 @@ class Session:
         self.worker = self._start(early)
 
     def _start(self, early=None):
-        return Worker(self.submission, self.names, self.limits, self.skip, self.spawn, early)
+        return Worker(self.submission, self.signatures, self.names, self.limits, self.skip, self.spawn, early)
 
     def _loaded_worker(self):
         """A worker that has finished loading; statements that hang or kill it are skipped next time."""

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exercises.base import Keys, Scalar, Seq
-from .model import CallRequest
-from .sealed import recording_reference
+from ..exercises.base import Keys, Scalar, Seq
+from ..model import CallRequest
+from .answers import recording_reference
 from .values import close, is_number_array
 
 

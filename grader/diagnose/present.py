@@ -1,7 +1,7 @@
 """Small, exact renderings of arrays, shapes and inputs for feedback a student can redo by hand."""
 import numpy as np
 
-from .model import Diagnostic
+from ..model import Diagnostic
 
 MAX_INLINE = 24
 MAX_GRID = 10
