@@ -16,7 +16,7 @@ from grader.grade import grade
 from grader.run.session import Limits, hidden_paths
 from grader.run.spawn import WORKER, worker_environment
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GRADER = REPO / "grader"
 LINUX = sys.platform == "linux"
 

@@ -26,7 +26,7 @@ from grader.run.session import Limits, Session, run_submission
 from grader.load import load_submission
 from grader.model import CallRequest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "tests" / "hostile"
 REFERENCE = (REPO / "solutions" / "reference.py").read_text(encoding="utf-8")
 LIMITS = Limits(call_seconds=1, statement_seconds=0.5, load_seconds=3, memory_bytes=320 * 2**20, cpu_seconds=30)

@@ -25,7 +25,7 @@ from grader.exercises import EXERCISES
 from grader.checks.values import deep_close
 from solutions import reference
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 EXERCISE_FILES = sorted((REPO_ROOT / "grader" / "exercises").glob("*.py"))
 
 

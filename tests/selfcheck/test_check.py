@@ -18,7 +18,7 @@ from grader.checks.gradcheck import PAIRINGS, TOLERANCE, _comparison, central_di
 from grader.report.html import WRONG, render_html
 from grader.selfcheck.check import render_text, run_check
 
-STUB_SOURCE = Path(__file__).resolve().parent.parent / "exercises" / "deep_network.py"
+STUB_SOURCE = Path(__file__).resolve().parents[2] / "exercises" / "deep_network.py"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from grader.load import load_submission
 from grader.model import CallRequest
 from solutions import reference
 
-REFERENCE = (Path(__file__).resolve().parent.parent / "solutions" / "reference.py").read_text(encoding="utf-8")
+REFERENCE = (Path(__file__).resolve().parents[2] / "solutions" / "reference.py").read_text(encoding="utf-8")
 LIMITS = Limits(call_seconds=0.6, statement_seconds=0.5, load_seconds=5)
 
 

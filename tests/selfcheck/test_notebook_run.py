@@ -12,7 +12,7 @@ from submissions.sources import reference_source
 nbclient = pytest.importorskip("nbclient", reason="nbclient is needed to run the notebook (pip install -e '.[test]')")
 pytest.importorskip("ipykernel", reason="ipykernel is needed to run the notebook (pip install -e '.[test]')")
 
-NOTEBOOK_PATH = Path(__file__).resolve().parent.parent / "exercises" / "Building_your_Deep_Neural_Network.ipynb"
+NOTEBOOK_PATH = Path(__file__).resolve().parents[2] / "exercises" / "Building_your_Deep_Neural_Network.ipynb"
 
 
 def reference_functions():
