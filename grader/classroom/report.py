@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from html import escape
 
 from ..report.charts import bar_chart, column_chart
+from ..report.text import STATUS_STYLE
 
-STATUS_LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT",
-                 "missing": "MISSING", "not_attempted": "TODO"}
+STATUS_LABELS = {status: label for status, (_, label) in STATUS_STYLE.items()}
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOP_MISTAKES = 15
 STYLE = """

@@ -8,11 +8,11 @@ import json
 
 import nbformat
 
+from grader.exercises import SIGNATURES
+
 from .sources import function_sources, replace_functions, without_functions
 
-GRADED = ("linear_forward", "linear_activation_forward", "L_model_forward", "compute_cost", "relu_backward",
-          "sigmoid_backward", "linear_backward", "linear_activation_backward", "L_model_backward",
-          "update_parameters")
+GRADED = tuple(SIGNATURES)
 
 SPLICED = {
     "at_operator_other_side": ('''
