@@ -105,6 +105,7 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
     from .batch import discover  # here, not above: `grade one.py` imports this module but grades no class
     from .batch_pool import Grading, Task, grade_all
     from .batch_report import write_class_outputs, write_student_files
+    from .merge_check import class_digest
 
     os.makedirs(os.path.join(out, "records"), exist_ok=True)
     version = grader_version()
@@ -115,7 +116,8 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
         mine = [s for s in found.submissions if in_shard(s.student, shard)]
         _write_json(os.path.join(out, RUN_FILE), {
             "seed": seed, "grader": version, "shard": f"{shard[0]}/{shard[1]}" if shard else None,
-            "exercises": list(grading.only), "students": [s.student for s in mine],
+            "exercises": list(grading.only), "class": class_digest([s.student for s in found.submissions]),
+            "students": [s.student for s in mine],
             "skipped": [[s.shown, s.reason] for s in found.skipped]})
         todo = []
         for index, submission in enumerate(mine):
@@ -145,53 +147,38 @@ def merge(out, shard_dirs, formats=()):
 
     from .batch import Skipped
     from .batch_report import write_class_outputs
+    from .merge_check import record_problem, run_problem, shards_problem
 
-    runs = []
-    for folder in shard_dirs:
-        run = _read_json(os.path.join(folder, RUN_FILE))
-        if run is None:
-            raise BatchError(f"{folder}: no {RUN_FILE} here; is it the --out of a graded shard?")
-        runs.append((folder, run))
-    _check_shards_agree(runs)
-    os.makedirs(os.path.join(out, "records"), exist_ok=True)
+    runs = [(folder, _read_json(os.path.join(folder, RUN_FILE))) for folder in shard_dirs]
+    problem = next(filter(None, (run_problem(folder, run) for folder, run in runs)), None) or shards_problem(runs)
+    if problem:
+        raise BatchError(problem)
     keys, skipped = {}, {}
-    for folder, run in runs:
+    for folder, run in runs:  # everything is checked before anything is written
         for student in run["students"]:
             record = read_record(folder, slug(student))
-            if record is None:
-                raise BatchError(f"{folder}: {student} has no record: that shard did not finish; run it again")
+            feedback = os.path.join(folder, "students", slug(student))
+            problem = record_problem(folder, student, record, os.path.isdir(feedback))
+            if problem:
+                raise BatchError(problem)
             if keys.setdefault(student, record["key"]) != record["key"]:
                 raise BatchError(f"{student} was graded differently in two shards")
-            if os.path.abspath(folder) != os.path.abspath(out):
-                shutil.copy2(os.path.join(folder, "records", slug(student) + ".json"), os.path.join(out, "records"))
-                shutil.copytree(os.path.join(folder, "students", slug(student)),
-                                os.path.join(out, "students", slug(student)), dirs_exist_ok=True)
         skipped.update({shown: reason for shown, reason in run.get("skipped", [])})
+    os.makedirs(os.path.join(out, "records"), exist_ok=True)
+    for folder, run in [(f, r) for f, r in runs if os.path.abspath(f) != os.path.abspath(out)]:
+        for student in run["students"]:
+            shutil.copy2(os.path.join(folder, "records", slug(student) + ".json"), os.path.join(out, "records"))
+            shutil.copytree(os.path.join(folder, "students", slug(student)),
+                            os.path.join(out, "students", slug(student)), dirs_exist_ok=True)
     first = runs[0][1]
     students = sorted(keys)
     run = {"seed": first["seed"], "grader": first["grader"], "shard": None, "exercises": first.get("exercises", []),
-           "students": students, "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
+           "class": first.get("class"), "students": students,
+           "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
     _write_json(os.path.join(out, RUN_FILE), run)
     skipped_list = tuple(Skipped(shown, reason) for shown, reason in run["skipped"])
     write_class_outputs(out, lambda: _records(out, students), skipped_list, run, formats)
     return _summary(out, first["seed"], students, len(students), 0, skipped_list)
-
-
-def _check_shards_agree(runs):
-    for field in ("seed", "grader", "exercises"):
-        values = {json.dumps(run.get(field)) for _, run in runs}
-        if len(values) > 1:
-            raise BatchError(f"the shards were graded with different {field}s ({', '.join(sorted(values))}): "
-                             "grade every shard with the same --seed and the same grader")
-    shards = [run.get("shard") for _, run in runs]
-    if any(shards):
-        counts = {int(s.split("/")[1]) for s in shards if s}
-        if len(counts) > 1 or None in shards:
-            raise BatchError(f"these folders come from different splits: {', '.join(str(s) for s in shards)}")
-        count = counts.pop()
-        missing = sorted(set(range(1, count + 1)) - {int(s.split("/")[0]) for s in shards})
-        if missing:
-            raise BatchError(f"shard(s) {', '.join(f'{k}/{count}' for k in missing)} missing: merge needs all {count}")
 
 
 def read_record(out, student_slug):

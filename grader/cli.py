@@ -136,6 +136,9 @@ def merge_main(out, shards, output_format):
     except BatchError as error:
         click.echo(f"grade-merge: {error}", err=True)
         sys.exit(Exit.CANNOT_GRADE)
+    except OSError as error:  # OUT cannot be written, say, or a slice's folder went away meanwhile
+        click.echo(f"grade-merge: {error.filename or out}: {error.strerror or error}", err=True)
+        sys.exit(Exit.CANNOT_GRADE)
     click.echo(summary_text(summary))
     sys.exit(Exit.ALL_PASSED if summary.complete else Exit.NOT_ALL_PASSED)
 
