@@ -37,16 +37,19 @@ class Summary:
     not_graded: tuple  # (student, reason) of those that could not be graded
     skipped: tuple  # batch.Skipped
     grader_failed: int = 0  # of the not graded, those where the grader failed, not the submission: run again
+    in_class: int = 0  # the submissions of the whole class: with --shard, a slice may hold none of them
 
     @property
     def complete(self):
         """Every submission has its result (an unreadable one's is "could not be graded")."""
-        return self.students > 0 and not self.grader_failed
+        return self.in_class > 0 and not self.grader_failed
 
 
 def summary_text(summary):
     lines = [f"{summary.students} students: {summary.graded} graded, {summary.reused} unchanged since the last "
              f"run (seed {summary.seed}); results in {summary.out}/ (grades.csv, report.html, students/)"]
+    if summary.in_class and not summary.students:
+        lines.append(f"none of the class's {summary.in_class} students is in this slice: merge its folder all the same")
     lines += [f"not graded: {student}: {reason}" for student, reason in summary.not_graded]
     if summary.grader_failed:
         lines.append(f"the grader failed on {summary.grader_failed} submission(s): run the same command again")
@@ -138,7 +141,7 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
     students = [s.student for s in mine]
     write_class_outputs(out, lambda: _records(out, students), found.skipped,
                         _read_json(os.path.join(out, RUN_FILE)), formats)
-    return _summary(out, seed, students, len(mine) - reused, reused, found.skipped)
+    return _summary(out, seed, students, len(mine) - reused, reused, found.skipped, len(found.submissions))
 
 
 def merge(out, shard_dirs, formats=()):
@@ -209,11 +212,12 @@ def _records(out, students):
     return (read_record(out, slug(student)) for student in students)
 
 
-def _summary(out, seed, students, graded, reused, skipped):
+def _summary(out, seed, students, graded, reused, skipped, in_class=None):
     not_graded = [r for r in _records(out, students) if r["status"] != "graded"]
     return Summary(out, seed, len(students), graded, reused,
                    tuple((r["student"], r.get("message", "")) for r in not_graded), skipped,
-                   sum(1 for r in not_graded if r["status"] == "grader_failed"))
+                   sum(1 for r in not_graded if r["status"] == "grader_failed"),
+                   len(students) if in_class is None else in_class)
 
 
 def _write_json(path, data, indent=1):

@@ -18,7 +18,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 SLICES = 4
 CLASS = {"correct": 4, "db_wrong_axis": 3, "relu_of_gradient": 3, "cost_over_m_plus_1": 3, "exits_process": 1,
          "syntax_error": 1, "stub": 1}
-JOBS_SECONDS = 600  # for the four slices and the merge of 16 students; they take ~30 s on 2 busy cores
+JOBS_SECONDS = 600  # for four slices and the merge of 16 students: 10-20 s on 2 busy cores
 DONE_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
                "PREEMPTED"}
 
