@@ -112,7 +112,7 @@ def grade_class(paths, out, output_format, seed, only, timeout, jobs, force, sha
     finally:
         progress.close()
     click.echo(summary_text(summary))
-    if not summary.students:
+    if not summary.in_class:  # a slice with nobody in it is no failure: the merge needs it like any other
         return Exit.CANNOT_GRADE
     return Exit.ALL_PASSED if summary.complete else Exit.NOT_ALL_PASSED
 
@@ -130,6 +130,9 @@ def merge_main(out, shards, output_format):
         summary = merge(out, shards, formats=(output_format,))
     except BatchError as error:
         click.echo(f"grade-merge: {error}", err=True)
+        sys.exit(Exit.CANNOT_GRADE)
+    except OSError as error:  # OUT cannot be written, say, or a slice's folder went away meanwhile
+        click.echo(f"grade-merge: {error.filename or out}: {error.strerror or error}", err=True)
         sys.exit(Exit.CANNOT_GRADE)
     click.echo(summary_text(summary))
     sys.exit(Exit.ALL_PASSED if summary.complete else Exit.NOT_ALL_PASSED)

@@ -37,16 +37,19 @@ class Summary:
     not_graded: tuple  # (student, reason) of those that could not be graded
     skipped: tuple  # batch.Skipped
     grader_failed: int = 0  # of the not graded, those where the grader failed, not the submission: run again
+    in_class: int = 0  # the submissions of the whole class: with --shard, a slice may hold none of them
 
     @property
     def complete(self):
         """Every submission has its result (an unreadable one's is "could not be graded")."""
-        return self.students > 0 and not self.grader_failed
+        return self.in_class > 0 and not self.grader_failed
 
 
 def summary_text(summary):
     lines = [f"{summary.students} students: {summary.graded} graded, {summary.reused} unchanged since the last "
              f"run (seed {summary.seed}); results in {summary.out}/ (grades.csv, report.html, students/)"]
+    if summary.in_class and not summary.students:
+        lines.append(f"none of the class's {summary.in_class} students is in this slice: merge its folder all the same")
     lines += [f"not graded: {student}: {reason}" for student, reason in summary.not_graded]
     if summary.grader_failed:
         lines.append(f"the grader failed on {summary.grader_failed} submission(s): run the same command again")
@@ -105,6 +108,7 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
     from .discover import discover  # here, not above: `grade one.py` imports this module but grades no class
     from .pool import Grading, Task, grade_all
     from .report import write_class_outputs, write_student_files
+    from .merge_check import class_digest
 
     os.makedirs(os.path.join(out, "records"), exist_ok=True)
     version = grader_version()
@@ -115,7 +119,8 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
         mine = [s for s in found.submissions if in_shard(s.student, shard)]
         _write_json(os.path.join(out, RUN_FILE), {
             "seed": seed, "grader": version, "shard": f"{shard[0]}/{shard[1]}" if shard else None,
-            "exercises": list(grading.only), "students": [s.student for s in mine],
+            "exercises": list(grading.only), "class": class_digest([s.student for s in found.submissions]),
+            "students": [s.student for s in mine],
             "skipped": [[s.shown, s.reason] for s in found.skipped]})
         todo = []
         for index, submission in enumerate(mine):
@@ -136,7 +141,7 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
     students = [s.student for s in mine]
     write_class_outputs(out, lambda: _records(out, students), found.skipped,
                         _read_json(os.path.join(out, RUN_FILE)), formats)
-    return _summary(out, seed, students, len(mine) - reused, reused, found.skipped)
+    return _summary(out, seed, students, len(mine) - reused, reused, found.skipped, len(found.submissions))
 
 
 def merge(out, shard_dirs, formats=()):
@@ -145,53 +150,38 @@ def merge(out, shard_dirs, formats=()):
 
     from .discover import Skipped
     from .report import write_class_outputs
+    from .merge_check import record_problem, run_problem, shards_problem
 
-    runs = []
-    for folder in shard_dirs:
-        run = _read_json(os.path.join(folder, RUN_FILE))
-        if run is None:
-            raise BatchError(f"{folder}: no {RUN_FILE} here; is it the --out of a graded shard?")
-        runs.append((folder, run))
-    _check_shards_agree(runs)
-    os.makedirs(os.path.join(out, "records"), exist_ok=True)
+    runs = [(folder, _read_json(os.path.join(folder, RUN_FILE))) for folder in shard_dirs]
+    problem = next(filter(None, (run_problem(folder, run) for folder, run in runs)), None) or shards_problem(runs)
+    if problem:
+        raise BatchError(problem)
     keys, skipped = {}, {}
-    for folder, run in runs:
+    for folder, run in runs:  # everything is checked before anything is written
         for student in run["students"]:
             record = read_record(folder, slug(student))
-            if record is None:
-                raise BatchError(f"{folder}: {student} has no record: that shard did not finish; run it again")
+            feedback = os.path.join(folder, "students", slug(student))
+            problem = record_problem(folder, student, record, os.path.isdir(feedback))
+            if problem:
+                raise BatchError(problem)
             if keys.setdefault(student, record["key"]) != record["key"]:
                 raise BatchError(f"{student} was graded differently in two shards")
-            if os.path.abspath(folder) != os.path.abspath(out):
-                shutil.copy2(os.path.join(folder, "records", slug(student) + ".json"), os.path.join(out, "records"))
-                shutil.copytree(os.path.join(folder, "students", slug(student)),
-                                os.path.join(out, "students", slug(student)), dirs_exist_ok=True)
         skipped.update({shown: reason for shown, reason in run.get("skipped", [])})
+    os.makedirs(os.path.join(out, "records"), exist_ok=True)
+    for folder, run in [(f, r) for f, r in runs if os.path.abspath(f) != os.path.abspath(out)]:
+        for student in run["students"]:
+            shutil.copy2(os.path.join(folder, "records", slug(student) + ".json"), os.path.join(out, "records"))
+            shutil.copytree(os.path.join(folder, "students", slug(student)),
+                            os.path.join(out, "students", slug(student)), dirs_exist_ok=True)
     first = runs[0][1]
     students = sorted(keys)
     run = {"seed": first["seed"], "grader": first["grader"], "shard": None, "exercises": first.get("exercises", []),
-           "students": students, "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
+           "class": first.get("class"), "students": students,
+           "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
     _write_json(os.path.join(out, RUN_FILE), run)
     skipped_list = tuple(Skipped(shown, reason) for shown, reason in run["skipped"])
     write_class_outputs(out, lambda: _records(out, students), skipped_list, run, formats)
     return _summary(out, first["seed"], students, len(students), 0, skipped_list)
-
-
-def _check_shards_agree(runs):
-    for field in ("seed", "grader", "exercises"):
-        values = {json.dumps(run.get(field)) for _, run in runs}
-        if len(values) > 1:
-            raise BatchError(f"the shards were graded with different {field}s ({', '.join(sorted(values))}): "
-                             "grade every shard with the same --seed and the same grader")
-    shards = [run.get("shard") for _, run in runs]
-    if any(shards):
-        counts = {int(s.split("/")[1]) for s in shards if s}
-        if len(counts) > 1 or None in shards:
-            raise BatchError(f"these folders come from different splits: {', '.join(str(s) for s in shards)}")
-        count = counts.pop()
-        missing = sorted(set(range(1, count + 1)) - {int(s.split("/")[0]) for s in shards})
-        if missing:
-            raise BatchError(f"shard(s) {', '.join(f'{k}/{count}' for k in missing)} missing: merge needs all {count}")
 
 
 def read_record(out, student_slug):
@@ -222,11 +212,12 @@ def _records(out, students):
     return (read_record(out, slug(student)) for student in students)
 
 
-def _summary(out, seed, students, graded, reused, skipped):
+def _summary(out, seed, students, graded, reused, skipped, in_class=None):
     not_graded = [r for r in _records(out, students) if r["status"] != "graded"]
     return Summary(out, seed, len(students), graded, reused,
                    tuple((r["student"], r.get("message", "")) for r in not_graded), skipped,
-                   sum(1 for r in not_graded if r["status"] == "grader_failed"))
+                   sum(1 for r in not_graded if r["status"] == "grader_failed"),
+                   len(students) if in_class is None else in_class)
 
 
 def _write_json(path, data, indent=1):
