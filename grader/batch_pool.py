@@ -25,6 +25,7 @@ class Grading:
     seed: int
     only: tuple = ()
     limits: Limits = Limits()
+    course: object = None  # course.Course; None is the profile `ours`
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _serve(todo, done, grading):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind, so the current worker is killed too
     try:
         with Zygote() as zygote:
-            prepared = prepare(grading.seed, set(grading.only))  # the same cases for every student
+            prepared = prepare(grading.seed, set(grading.only), grading.course)  # the same cases for every student
             for task in iter(todo.get, None):
                 done.put(("started", os.getpid(), task.index))
                 done.put(("finished", os.getpid(), grade_task(task, grading, zygote.spawn, prepared)))
@@ -139,10 +140,22 @@ def grade_task(task, grading, spawn, prepared):
     return _record(task, "graded", report=to_dict(report),
                    fingerprints={e.name: e.fingerprint for e in report.exercises if e.fingerprint},
                    feedback=render_text(report, lambda text, **style: text),
-                   seconds=round(time.monotonic() - started, 3))
+                   seconds=round(time.monotonic() - started, 3),
+                   empty=all(e.status == "missing" for e in report.exercises) and has_no_code(task.path))
 
 
-def _record(task, status, message="", report=None, fingerprints=None, feedback="", seconds=None):
+def has_no_code(path):
+    """Whether a submission holds nothing but blank lines and comments (an empty file, an empty notebook)."""
+    from .load import load_submission
+
+    try:
+        cells = load_submission(path).cells
+    except LoadError:
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for cell in cells for line in cell.source.splitlines())
+
+
+def _record(task, status, message="", report=None, fingerprints=None, feedback="", seconds=None, empty=False):
     return {"index": task.index, "student": task.student, "slug": task.slug, "source": task.shown,
             "key": task.key, "status": status, "message": message, "report": report,
-            "fingerprints": fingerprints or {}, "feedback": feedback or message, "seconds": seconds}
+            "fingerprints": fingerprints or {}, "feedback": feedback or message, "seconds": seconds, "empty": empty}

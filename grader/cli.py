@@ -27,8 +27,11 @@ FORMATS = ["text", "json", "gradescope", "junit"]
               help="text for people, json for programs (nothing else is printed on stdout), gradescope "
                    "(results.json), junit (XML). A class run writes files to --out instead.")
 @click.option("--seed", type=int, help="Repeat the random cases of an earlier run.")
-@click.option("--exercise", "only", multiple=True, type=click.Choice(GRADED_NAMES),
-              help="Grade only this exercise (repeatable).")
+@click.option("--exercise", "only", multiple=True, callback=lambda ctx, param, names: exercise_names(names),
+              help="Grade only this exercise (repeatable; the names: grade --list).")
+@click.option("--course", "course_name", metavar="FILE|PROFILE",
+              help="The course's version of the assignment: a TOML file, or a built-in profile (ours, coursera, "
+                   "coursera-older): what is graded, for how many points, the time limits, the seed.")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds allowed per call.")
 @click.option("--list", "list_exercises", is_flag=True, help="List the exercises and their points.")
 @click.option("--demo", is_flag=True, help="Grade a bundled submission that makes typical mistakes.")
@@ -40,8 +43,8 @@ FORMATS = ["text", "json", "gradescope", "junit"]
 @click.option("--shard", help="Grade slice K of N (K/N, 1-based) of the class; join the slices with grade-merge.")
 @click.option("--student-pattern", help="Regex naming the student in a file name: group `student` (or 1).")
 @click.option("--watch", is_flag=True, help="Grade one file again every time it is saved, until Ctrl-C.")
-def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, jobs, force, shard, student_pattern,
-         watch):
+def main(paths, output_format, seed, only, course_name, timeout, list_exercises, demo, out, jobs, force, shard,
+         student_pattern, watch):
     """Grade back-propagation submissions: a .py module or a .ipynb notebook, or a class of them (several
     files, folders or .zip files; then exit 0 when every submission has its result, unreadable ones included,
     1 when the grader failed on some (run again: it resumes), 2 when there is nothing to grade)."""
@@ -55,14 +58,17 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
         paths = (DEMO,)
     if not paths:
         raise click.UsageError("give a submission to grade (or --demo, or --list)")
+    course = read_course(course_name)
+    limits = course.limits(Limits(call_seconds=timeout)) if course else Limits(call_seconds=timeout)
     if watch:
-        sys.exit(watch_file(paths, seed, only, timeout))
+        sys.exit(watch_file(paths, seed, only, limits, course))
     if is_batch(paths, out):
-        sys.exit(grade_class(paths, out, output_format, seed, only, timeout, jobs, force, shard, student_pattern))
+        sys.exit(grade_class(paths, out, output_format, seed, only, limits, jobs, force, shard, student_pattern,
+                             course))
     path = paths[0]
     from .grade import grade
     try:
-        report = grade(path, seed=seed, only=set(only), limits=Limits(call_seconds=timeout),
+        report = grade(path, seed=seed, only=set(only), limits=limits, course=course,
                        early=click.get_current_context().obj)  # a worker grader/launch.py started ahead
     except LoadError as error:
         click.echo(f"grade: {error}", err=True)
@@ -86,39 +92,62 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
     sys.exit(Exit.ALL_PASSED if report.all_passed else Exit.NOT_ALL_PASSED)
 
 
-def watch_file(paths, seed, only, timeout):
+def exercise_names(names):
+    """The --exercise names, each one an exercise; a misspelt one gets a short "did you mean"."""
+    from .course import did_you_mean
+
+    for name in names:
+        if name not in GRADED_NAMES:
+            raise click.BadParameter(f"no exercise is called {name!r}{did_you_mean(name, GRADED_NAMES)}; "
+                                     "`grade --list` lists them", param_hint="'--exercise'")
+    return names
+
+
+def read_course(name):
+    """The course of --course (None without it); a file that cannot be used is a usage error."""
+    if not name:
+        return None
+    from .course import CourseError, load_course
+
+    try:
+        return load_course(name)
+    except CourseError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def watch_file(paths, seed, only, limits, course):
     from .watch import grade_and_print, watch
 
     if len(paths) != 1 or not os.path.isfile(paths[0]):
         raise click.UsageError("--watch takes one .py file or .ipynb notebook")
     colour = sys.stdout.isatty()
-    return watch(paths[0], lambda: grade_and_print(paths[0], click.echo, seed, only, Limits(call_seconds=timeout),
-                                                   colour), click.echo, click.clear if colour else lambda: None)
+    if seed is None:  # one seed for every save: the student sees whether the same case passes now
+        seed = course.seed if course and course.seed is not None else int.from_bytes(os.urandom(4), "little")
+    return watch(paths[0], lambda: grade_and_print(paths[0], click.echo, seed, only, limits, colour, course),
+                 click.echo, click.clear if colour else lambda: None)
 
 
-def grade_class(paths, out, output_format, seed, only, timeout, jobs, force, shard, student_pattern):
+def grade_class(paths, out, output_format, seed, only, limits, jobs, force, shard, student_pattern, course):
     from .batch import student_pattern as compile_pattern
     from .batch_report import ConsoleProgress
     from .batch_run import DEFAULT_OUT, BatchError, parse_shard, run_batch, summary_text
 
     try:
         shard = parse_shard(shard) if shard else None
+        student_pattern = student_pattern or (course.student_pattern if course else "")
         pattern = compile_pattern(student_pattern) if student_pattern else None
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     progress = ConsoleProgress(sys.stderr, sys.stderr.isatty())
     try:
-        summary = run_batch(paths, out or DEFAULT_OUT, seed=seed, only=only, limits=Limits(call_seconds=timeout),
-                            jobs=jobs, force=force, shard=shard, pattern=pattern, formats=(output_format,),
-                            progress=progress)
+        summary = run_batch(paths, out or DEFAULT_OUT, seed=seed, only=only, limits=limits, jobs=jobs, force=force,
+                            shard=shard, pattern=pattern, formats=(output_format,), progress=progress, course=course)
     except BatchError as error:
         click.echo(f"grade: {error}", err=True)
         return Exit.CANNOT_GRADE
     finally:
         progress.close()
     click.echo(summary_text(summary))
-    if not summary.students:
-        return Exit.CANNOT_GRADE
     return Exit.ALL_PASSED if summary.complete else Exit.NOT_ALL_PASSED
 
 
@@ -144,11 +173,15 @@ def merge_main(out, shards, output_format):
 @click.argument("target", type=click.Path(dir_okay=False), default="autograder.zip")
 @click.option("--seed", type=int, help="The class's seed [default: a new random one, printed].")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds allowed per call.")
-def gradescope_main(target, seed, timeout):
+@click.option("--course", "course_name", metavar="FILE|PROFILE",
+              help="The course's version of the assignment (a TOML file or a built-in profile), put in the zip.")
+def gradescope_main(target, seed, timeout, course_name):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, this grader) that grades every student
     of the class with one seed."""
     from .formats import build_gradescope_zip
 
-    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
-    build_gradescope_zip(target, seed, timeout)
+    course = read_course(course_name)
+    if seed is None:
+        seed = course.seed if course and course.seed is not None else int.from_bytes(os.urandom(4), "little")
+    build_gradescope_zip(target, seed, timeout, course)
     click.echo(f"wrote {target} (seed {seed}): upload it as the assignment's autograder on Gradescope")

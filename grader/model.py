@@ -84,6 +84,8 @@ class GradeReport:
     seed: int
     exercises: tuple
     notes: tuple = ()  # submission-level remarks: syntax errors, skipped statements, ...
+    course: str = "ours"  # the course profile graded with (course.Course.name)
+    suggested_course: str = ""  # the built-in profile that fits a notebook importing the course's helpers
 
     @property
     def score(self):

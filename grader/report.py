@@ -28,6 +28,8 @@ def to_dict(report):
         "score": report.score,
         "max_score": report.max_score,
         "seed": report.seed,
+        "course": report.course,
+        "suggested_course": report.suggested_course,
         "notes": list(report.notes),
         "exercises": [{
             "name": result.name, "status": result.status, "score": result.score, "max_score": result.max_score,
@@ -54,7 +56,8 @@ def _coloured_grid(line, style):
 
 def render_text(report, style):
     """style(text, fg=None, bold=False) colours text; pass an identity function for plain output."""
-    out = [style(f"Grading {report.submission}", bold=True)]
+    out = [style(f"Grading {report.submission}", bold=True)
+           + ("" if report.course == "ours" else f"   (course {report.course})")]
     out += [f"note: {note}" for note in report.notes]
     width = max(len(result.name) for result in report.exercises)
     for result in report.exercises:
