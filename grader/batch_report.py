@@ -26,6 +26,10 @@ td.num, th.num { text-align: right; } pre { background: #f6f6f6; padding: 0.7em;
 .chart .bar { fill: #4a78b5; } .chart text { font-size: 12px; fill: #222; } .chart .axis { stroke: #888; }
 .chart .axis-title { font-size: 12px; fill: #555; } .muted { color: #666; }
 .status-passed { color: #1a7f37; font-weight: bold; } .status-other { color: #b42318; font-weight: bold; }
+.wrap { white-space: pre-wrap; overflow-wrap: anywhere; } code { overflow-wrap: anywhere; }
+section.exercise { border-left: 4px solid; padding: 0.1em 0.8em 0.6em; margin: 1.2em 0; overflow-x: auto; }
+section.exercise h2 { font-size: 1.1em; margin: 0.4em 0; }
+@media (max-width: 600px) { body { margin: 0.5em auto; font-size: 14px; } th, td { padding: 0.25em 0.35em; } }
 """
 
 
@@ -343,24 +347,40 @@ def _names(students, shown=12):
 
 
 def feedback_html(record):
-    """A student's feedback as one self-contained page."""
+    """A student's feedback as one self-contained page, rendered as the notebook's check() renders it: each
+    exercise's headline, the student's line, the coloured grid of wrong entries, the smallest case, the hint."""
+    from .html_view import STATUS_COLOURS, diagnostic_html
+    from .model import Diagnostic
+
     report = record["report"]
     title = f"Feedback for {record['student']}"
+    graded_file = f'<p class="file">graded file: <code>{escape(record["source"])}</code></p>'
     if report is None:
-        return _page(title, f"<h1>{escape(title)}</h1><p>{escape(record['source'])} could not be graded:</p>"
-                            f"<pre>{escape(record.get('message', ''))}</pre>")
+        return _page(title, f"<h1>{escape(title)}</h1>{graded_file}<p class=status-other>It could not be graded:</p>"
+                            f"<p class=wrap>{escape(record.get('message', ''))}</p>")
     rows = "".join(
-        f"<tr><td>{escape(e['name'])}</td><td class='{'status-passed' if e['status'] == 'passed' else 'status-other'}'>"
-        f"{STATUS_LABELS.get(e['status'], escape(e['status']))}</td><td class=num>{e['score']:g}/{e['max_score']:g}"
-        f"</td></tr>" for e in report["exercises"])
-    details = "".join(f"<h3>{escape(e['name'])}</h3><pre>{escape(e['feedback'])}</pre>"
-                      for e in report["exercises"] if e["feedback"])
-    notes = "".join(f"<li>{escape(note)}</li>" for note in report["notes"])
-    return _page(title, f"<h1>{escape(title)}</h1><p>{escape(record['source'])}: <strong>{report['score']:g} of "
+        f"<tr><td><a href='#{escape(e['name'])}'>{escape(e['name'])}</a></td><td class='"
+        f"{'status-passed' if e['status'] == 'passed' else 'status-other'}'>{STATUS_LABELS.get(e['status'], escape(e['status']))}"
+        f"</td><td class=num>{e['score']:g}/{e['max_score']:g}</td></tr>" for e in report["exercises"])
+    sections = []
+    for exercise in report["exercises"]:
+        diagnostics = [Diagnostic(d["headline"], tuple(d["evidence"]), d["hint"], d["code"], d["where"])
+                       for d in exercise.get("diagnostics", ())]
+        if not diagnostics and not exercise["feedback"]:
+            continue
+        colour = STATUS_COLOURS.get(exercise["status"], "#c62828")
+        body = ("".join(diagnostic_html(d) for d in diagnostics) if diagnostics
+                else f"<p class=wrap>{escape(exercise['feedback'])}</p>")  # a record of an older grader
+        sections.append(f'<section id="{escape(exercise["name"])}" class="exercise" style="border-left-color: {colour}">'
+                        f'<h2><span style="color: {colour}">{STATUS_LABELS.get(exercise["status"], "")}</span> '
+                        f'<code>{escape(exercise["name"])}</code> {exercise["score"]:g}/{exercise["max_score"]:g}</h2>'
+                        f"{body}</section>")
+    notes = "".join(f"<li class=wrap>{escape(note)}</li>" for note in report["notes"])
+    return _page(title, f"<h1>{escape(title)}</h1>{graded_file}<p class=total><strong>{report['score']:g} of "
                         f"{report['max_score']:g} points</strong> <span class=muted>(seed {report['seed']})</span></p>"
-                        + (f"<ul>{notes}</ul>" if notes else "")
+                        + (f"<ul class=notes>{notes}</ul>" if notes else "")
                         + f"<table><tr><th>exercise</th><th>result</th><th class=num>points</th></tr>{rows}</table>"
-                        + details)
+                        + "".join(sections))
 
 
 def _page(title, body):

@@ -10,6 +10,9 @@ from .isolate import GRADED_NAMES, Limits
 from .load import LoadError, is_batch
 
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo", "typical_mistakes.py")
+# The student kit (grader/kit.py) has sealed cases instead of the reference, no demo and no class runs: its
+# `grade --help` offers none of their options (sealed.SEALED_DIR, without importing numpy for --help).
+IN_KIT = os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "exercises", "sealed", "course.json"))
 
 
 class Exit(enum.IntEnum):
@@ -34,14 +37,18 @@ FORMATS = ["text", "json", "gradescope", "junit"]
                    "coursera-older): what is graded, for how many points, the time limits, the seed.")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds allowed per call.")
 @click.option("--list", "list_exercises", is_flag=True, help="List the exercises and their points.")
-@click.option("--demo", is_flag=True, help="Grade a bundled submission that makes typical mistakes.")
-@click.option("--out", type=click.Path(file_okay=False),
+@click.option("--demo", is_flag=True, hidden=IN_KIT,
+              help="Grade a bundled submission that makes typical mistakes.")
+@click.option("--out", type=click.Path(file_okay=False), hidden=IN_KIT,
               help="Grade a class into this folder: grades.csv, report.html, students/ (default ./grade-results "
                    "when several files, a folder or a .zip are given).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Submissions graded at once [default: the cores].")
-@click.option("--force", is_flag=True, help="Regrade submissions already graded unchanged in --out.")
-@click.option("--shard", help="Grade slice K of N (K/N, 1-based) of the class; join the slices with grade-merge.")
-@click.option("--student-pattern", help="Regex naming the student in a file name: group `student` (or 1).")
+@click.option("--jobs", type=click.IntRange(min=1), hidden=IN_KIT,
+              help="Submissions graded at once [default: the cores].")
+@click.option("--force", is_flag=True, hidden=IN_KIT, help="Regrade submissions already graded unchanged in --out.")
+@click.option("--shard", hidden=IN_KIT,
+              help="Grade slice K of N (K/N, 1-based) of the class; join the slices with grade-merge.")
+@click.option("--student-pattern", hidden=IN_KIT,
+              help="Regex naming the student in a file name: group `student` (or 1).")
 @click.option("--watch", is_flag=True, help="Grade one file again every time it is saved, until Ctrl-C.")
 def main(paths, output_format, seed, only, course_name, timeout, list_exercises, demo, out, jobs, force, shard,
          student_pattern, watch):
@@ -54,6 +61,9 @@ def main(paths, output_format, seed, only, course_name, timeout, list_exercises,
         for exercise in EXERCISES:
             click.echo(f"{exercise.name:28} {exercise.weight:3} points  {exercise.summary}")
         sys.exit(Exit.ALL_PASSED)
+    if IN_KIT and (demo or is_batch(paths, out) or jobs or force or shard or student_pattern):
+        raise click.UsageError("the self-check kit grades one .py file or notebook at a time "
+                               "(the demo and class runs are your instructor's grader's)")
     if demo:
         paths = (DEMO,)
     if not paths:

@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass, replace
 
 PROFILES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "courses")
+KIT_COURSE = "kit.toml"  # in a student kit built with --course: the course the kit grades by default
 KEY_CONVENTIONS = ("dA{l-1}", "dA{l}")
 DOMAIN_WORDS = {("L", 1): "a single-layer network (L = 1)"}  # how a case outside the domain is described
 BACKWARD_HELPERS = ("relu_backward", "sigmoid_backward")
@@ -81,7 +82,7 @@ class Course:
 
 
 def profile_names():
-    return sorted(name[:-5] for name in os.listdir(PROFILES_DIR) if name.endswith(".toml"))
+    return sorted(name[:-5] for name in os.listdir(PROFILES_DIR) if name.endswith(".toml") and name != KIT_COURSE)
 
 
 def load_course(name_or_path):
@@ -108,10 +109,13 @@ def load_course(name_or_path):
 
 
 def default_course():
-    """What grading uses without --course: the profile `ours` (every exercise, at its own weight), built
-    without reading its file, which a one-file grading would pay for (a test checks that they agree)."""
+    """What grading uses without --course: the kit's course in a kit built with one, else the profile `ours`
+    (every exercise, at its own weight), built without reading its file, which a one-file grading would pay
+    for (a test checks that they agree)."""
     from .exercises import EXERCISES
 
+    if os.path.exists(os.path.join(PROFILES_DIR, KIT_COURSE)):
+        return load_course(os.path.join(PROFILES_DIR, KIT_COURSE))
     return Course("ours", "built-in profile ours", os.path.join(PROFILES_DIR, "ours.toml"),
                   tuple((e.name, e.weight) for e in EXERCISES),
                   description="every exercise graded, as in this repository's exercise notebook")

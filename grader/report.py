@@ -35,6 +35,8 @@ def to_dict(report):
             "name": result.name, "status": result.status, "score": result.score, "max_score": result.max_score,
             "feedback": feedback_text(result),
             "mistakes": [{"id": d.code, "message": d.headline} for d in result.mistakes],
+            "diagnostics": [{"headline": d.headline, "code": d.code, "where": d.where, "evidence": list(d.evidence),
+                             "hint": d.hint} for d in result.diagnostics],
         } for result in report.exercises],
     }
 
