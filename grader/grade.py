@@ -60,6 +60,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         from .course_grading import grade_exercise, suggestion
         from .diagnose import blame_syntax_errors, helper_notes
         from .exercises import BY_NAME
+        from .spelling import suggest_names
 
         prepared = prepared or prepare(seed, only, course)
     except BaseException:
@@ -77,6 +78,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         older_keys = older_keys or older
     results = helper_notes(results, BY_NAME, provided=imported_helpers(run.load.functions))
     results = blame_syntax_errors(results, run.load)
+    results = suggest_names(results, submission, BY_NAME)
     suggested, advice = suggestion(prepared.course, run.load.functions, older_keys)
     return GradeReport(submission.path, planned.seed, tuple(results),
                        prepared.notes + submission.notes + load_notes(run.load, submission.kind) + advice,
