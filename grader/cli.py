@@ -24,11 +24,14 @@ class Exit(enum.IntEnum):
 FORMATS = ["text", "json", "gradescope", "junit"]
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+KIT_HELP = "Self-check a .py module or a .ipynb notebook on the kit's public cases."
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]}, help=KIT_HELP if IN_KIT else None)
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True))
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               help="text for people, json for programs (nothing else is printed on stdout), gradescope "
-                   "(results.json), junit (XML). A class run writes files to --out instead.")
+                   "(results.json), junit (XML)." + ("" if IN_KIT else " A class run writes files to --out instead."))
 @click.option("--seed", type=int, help="Repeat the random cases of an earlier run.")
 @click.option("--exercise", "only", multiple=True, callback=lambda ctx, param, names: exercise_names(names),
               help="Grade only this exercise (repeatable; the names: grade --list).")
@@ -56,10 +59,14 @@ def main(paths, output_format, seed, only, course_name, timeout, list_exercises,
     files, folders or .zip files; then exit 0 when every submission has its result, unreadable ones included,
     1 when the grader failed on some (run again: it resumes), 2 when there is nothing to grade)."""
     if list_exercises:
-        from .exercises import EXERCISES
+        from .course import default_course
+        from .exercises import BY_NAME
 
-        for exercise in EXERCISES:
-            click.echo(f"{exercise.name:28} {exercise.weight:3} points  {exercise.summary}")
+        course = read_course(course_name) or default_course()
+        for name, points in course.weights:
+            click.echo(f"{name:28} {points:3g} points  {BY_NAME[name].summary}")
+        if course.provided:
+            click.echo(f"provided by the course (not graded): {', '.join(course.provided)}")
         sys.exit(Exit.ALL_PASSED)
     if IN_KIT and (demo or is_batch(paths, out) or jobs or force or shard or student_pattern):
         raise click.UsageError("the self-check kit grades one .py file or notebook at a time "
