@@ -149,3 +149,17 @@ def test_the_gradescope_autograder_carries_the_course(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert results["score"] == 100 and sum(t["max_score"] for t in results["tests"]) == 100
     assert "relu_backward" not in {t["name"] for t in results["tests"]}
+
+
+def test_a_class_run_takes_the_student_id_pattern_and_the_seed_from_the_course(tmp_path):
+    folder = tmp_path / "class"
+    for student in ("alice", "bob"):
+        write_course_notebook(folder, "coursera", name=f"hw4-{student}-final.ipynb")
+    course = tmp_path / "course.toml"
+    with open(load_course("coursera").path, encoding="utf-8") as handle:
+        course.write_text("seed = 4242\n" + handle.read() + "\n[students]\nid_pattern = 'hw4-(?P<student>[a-z]+)-'\n",
+                          encoding="utf-8")
+    code, stdout, _ = grade_cli(folder, "--out", tmp_path / "out", "--course", course)
+    run = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert code == 0 and run["students"] == ["alice", "bob"] and run["seed"] == 4242 and run["course"] == "coursera"
+    assert stdout.startswith("2 students: 2 graded (seed 4242;")
