@@ -6,7 +6,6 @@ nothing runs here) and a missing exercise is matched to one that differs by case
 or that takes exactly the exercise's parameters.
 """
 import ast
-import difflib
 from dataclasses import dataclass, replace
 
 from .model import Diagnostic
@@ -37,6 +36,8 @@ def defined_functions(submission):
 
 def closest(exercise, defined, taken):
     """The function of `defined` most likely meant as `exercise`, or None; `taken`: names graded already."""
+    import difflib  # here: only a submission missing an exercise needs it
+
     others = [d for d in defined if d.name not in taken]
     count = len(exercise.params)
     same_case = [d for d in others if d.name.lower() == exercise.name.lower()]
