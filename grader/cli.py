@@ -76,6 +76,8 @@ def main(paths, output_format, seed, only, course_name, timeout, list_exercises,
     if not paths:
         raise click.UsageError("give a submission to grade (or --demo, or --list)")
     course = read_course(course_name)
+    if only:
+        check_graded(only, course)
     limits = course.limits(Limits(call_seconds=timeout)) if course else Limits(call_seconds=timeout)
     if watch:
         sys.exit(watch_file(paths, seed, only, limits, course))
@@ -118,6 +120,17 @@ def exercise_names(names):
             raise click.BadParameter(f"no exercise is called {name!r}{did_you_mean(name, GRADED_NAMES)}; "
                                      "`grade --list` lists them", param_hint="'--exercise'")
     return names
+
+
+def check_graded(only, course):
+    """--exercise names an exercise the course (the kit's, or `ours`, without --course) grades."""
+    from .course import default_course
+
+    course = course or default_course()
+    ungraded = [name for name in only if name not in course.graded]
+    if ungraded:
+        raise click.UsageError(f"{course.source} does not grade {', '.join(ungraded)}"
+                               + (" (the course provides it)" if set(ungraded) <= set(course.provided) else ""))
 
 
 def read_course(name):

@@ -47,12 +47,17 @@ def run_check(function, namespace, seed=None, limits=Limits()):
     and the functions the exercise uses, are looked up."""
     from .capture import capture
     from .checks import plan
+    from .course import default_course
     from .exercises import BY_NAME
     from .grade import grade_submission
     from .gradcheck import check_against_forward, forwards_of
     from .isolate import Session
 
     name = exercise_name(function, BY_NAME)
+    course = default_course()  # the kit's course, in a kit built with one
+    if name not in course.graded:
+        raise UnknownExercise(f"{name} is not graded in this course ({course.name})"
+                              + (": the course provides it" if name in course.provided else ""))
     if callable(function):  # what it uses is where it was defined: the notebook, or a module it came from
         namespace = {**getattr(function, "__globals__", namespace), name: function}
     forwards = forwards_of(name)

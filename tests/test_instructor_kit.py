@@ -48,3 +48,18 @@ def test_the_kit_offers_no_demo_out_or_shard(unpacked_kit, tmp_path):
     assert "--exercise" in help_text and "--watch" in help_text
     refused = kit_grade(unpacked_kit, "--demo", cwd=tmp_path)
     assert refused.returncode == 2 and "site-packages" not in refused.stderr and "self-check kit" in refused.stderr
+
+
+def test_an_exercise_the_kits_course_provides_is_refused_with_the_reason(unpacked_kit, tmp_path):
+    refused = kit_grade(unpacked_kit, tmp_path / "x.py", "--exercise", "relu_backward", cwd=tmp_path)
+    assert refused.returncode == 2 and "does not grade relu_backward (the course provides it)" in refused.stderr
+
+
+def test_check_in_the_kit_of_a_course_refuses_a_provided_helper_without_a_traceback(unpacked_kit, tmp_path):
+    script = tmp_path / "notebook.py"
+    script.write_text("from grader import check\ncheck('relu_backward')\n", encoding="utf-8")
+    environment = dict(os.environ, PYTHONPATH=str(unpacked_kit))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                            env=environment, cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert result.stdout.strip() == "check(): relu_backward is not graded in this course (coursera): the course provides it"
