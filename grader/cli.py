@@ -63,6 +63,8 @@ def main(paths, output_format, seed, only, course_name, timeout, list_exercises,
         from .exercises import BY_NAME
 
         course = read_course(course_name) or default_course()
+        if course_name:  # without --course the list is the exercises alone, one a line
+            click.echo(f"course {course.name}: {course.description}" if course.description else f"course {course.name}")
         for name, points in course.weights:
             click.echo(f"{name:28} {points:3g} points  {BY_NAME[name].summary}")
         if course.provided:

@@ -26,6 +26,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, replace
+from typing import Optional
 
 PROFILES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "courses")
 KIT_COURSE = "kit.toml"  # in a student kit built with --course: the course the kit grades by default
@@ -46,14 +47,14 @@ class Course:
     path: str  # the TOML file
     weights: tuple  # (exercise, points) of the graded exercises, in the assignment's order
     provided: tuple = ()
-    call_seconds: float = None
-    statement_seconds: float = None
+    call_seconds: Optional[float] = None
+    statement_seconds: Optional[float] = None
     key_conventions: tuple = KEY_CONVENTIONS
     minimum: tuple = (("L", 2),)  # (dims key, smallest value the assignment asks for)
     outside_counts: bool = False
     student_pattern: str = ""
-    seed: int = None
-    description: str = ""
+    seed: Optional[int] = None
+    description: str = ""  # one line, shown by grade --list
 
     @property
     def graded(self):
