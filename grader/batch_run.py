@@ -15,7 +15,7 @@ import os
 import random
 import re
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .isolate import Limits
 
@@ -40,6 +40,7 @@ class Summary:
     counted: str = ""  # the class's count, the same words as report.html (ClassSummary.count_text)
     problems: tuple = ()  # (exercise, "error" or "timeout", students), as report.html lists them
     advice: str = ""  # the course profile most students' notebooks fit, said once
+    shards: int = 0  # a merge: how many shards it joined
 
     @property
     def complete(self):
@@ -50,6 +51,8 @@ class Summary:
 def summary_text(summary):
     fresh = f"{summary.graded} graded now" + (f", {summary.reused} unchanged since the last run" if summary.reused
                                                 else "")
+    if summary.shards:
+        fresh = f"joined from {summary.shards} shards"
     lines = [f"{summary.counted} (seed {summary.seed}; {fresh}); results in {summary.out}/ (grades.csv, status.csv, "
              "report.html, students/)"]
     lines += [f"not graded: {student}: {reason}" for student, reason in summary.not_graded]
@@ -193,7 +196,7 @@ def merge(out, shard_dirs, formats=()):
     _write_json(os.path.join(out, RUN_FILE), run)
     skipped_list = tuple(Skipped(shown, reason) for shown, reason in run["skipped"])
     counted = write_class_outputs(out, lambda: _records(out, students), skipped_list, run, formats)
-    return _summary(out, first["seed"], counted, len(students), 0, skipped_list)
+    return replace(_summary(out, first["seed"], counted, len(students), 0, skipped_list), shards=len(runs))
 
 
 def _check_shards_agree(runs):

@@ -224,3 +224,16 @@ def test_every_output_names_the_graded_file(tmp_path):
     assert json.loads(stdout)["submission"] == str(path)
     code, stdout, _ = grade_cli(path, "--seed", "1", "--format", "gradescope")
     assert f"Graded file: {path}" in json.loads(stdout)["output"]
+
+
+def test_a_merge_of_shards_counts_the_class_as_one_run_does(new_class, tmp_path):
+    for shard in ("1/2", "2/2"):
+        code, _, _ = grade_cli(new_class["folder"], "--out", tmp_path / shard.replace("/", "-"), "--seed", "3",
+                               "--timeout", "1", "--shard", shard)
+        assert code == 0
+    merge = "from grader.cli import merge_main; merge_main()"
+    result = subprocess.run([sys.executable, "-c", merge, str(tmp_path / "all"), str(tmp_path / "1-2"),
+                             str(tmp_path / "2-2")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(EXPECTED_COUNT + " (seed 3; joined from 2 shards)")
+    assert read_rows(tmp_path / "all" / "grades.csv") == read_rows(new_class["out"] / "grades.csv")
