@@ -220,7 +220,8 @@ def status_csv(records, exercises):
         report = record["report"]
         statuses = {e["name"]: e["status"] for e in report["exercises"]} if report else {}
         status = student_status(record)
-        writer.writerow([_cell(record["student"]), STUDENT_STATUS_TEXT[status], *(statuses.get(name, "not graded") for name in exercises),
+        writer.writerow([_cell(record["student"]), STUDENT_STATUS_TEXT[status],
+                         *(statuses.get(name, "not graded") for name in exercises),
                          _cell(student_notes(record, status)), _cell(record["source"])])
     return text.getvalue()
 
@@ -314,7 +315,8 @@ def _skipped_section(skipped):
 
 def _students_section(students):
     rows = "".join(f'<tr><td><a href="students/{escape(slug)}/feedback.html">{escape(student)}</a></td>'
-                   f'<td class=num>{score:g}</td><td class="{"status-passed" if status == "graded" else "status-other"}">'
+                   f'<td class=num>{score:g}</td><td class="{"status-passed" if status == "graded" else "status-other"}'
+                   '">'
                    f'{escape(STUDENT_STATUS_TEXT.get(status, status))}</td><td>{escape(notes)}</td>'
                    f'<td>{escape(source)}</td></tr>' for student, slug, score, source, status, notes in students)
     return ('<h2>Students</h2><p class="muted">Click a column\'s title to sort by it.</p><table id="students" '
@@ -360,7 +362,8 @@ def feedback_html(record):
                             f"<p class=wrap>{escape(record.get('message', ''))}</p>")
     rows = "".join(
         f"<tr><td><a href='#{escape(e['name'])}'>{escape(e['name'])}</a></td><td class='"
-        f"{'status-passed' if e['status'] == 'passed' else 'status-other'}'>{STATUS_LABELS.get(e['status'], escape(e['status']))}"
+        f"{'status-passed' if e['status'] == 'passed' else 'status-other'}'>"
+        f"{STATUS_LABELS.get(e['status'], escape(e['status']))}"
         f"</td><td class=num>{e['score']:g}/{e['max_score']:g}</td></tr>" for e in report["exercises"])
     sections = []
     for exercise in report["exercises"]:
@@ -371,7 +374,8 @@ def feedback_html(record):
         colour = STATUS_COLOURS.get(exercise["status"], "#c62828")
         body = ("".join(diagnostic_html(d) for d in diagnostics) if diagnostics
                 else f"<p class=wrap>{escape(exercise['feedback'])}</p>")  # a record of an older grader
-        sections.append(f'<section id="{escape(exercise["name"])}" class="exercise" style="border-left-color: {colour}">'
+        sections.append(f'<section id="{escape(exercise["name"])}" class="exercise" '
+                        f'style="border-left-color: {colour}">'
                         f'<h2><span style="color: {colour}">{STATUS_LABELS.get(exercise["status"], "")}</span> '
                         f'<code>{escape(exercise["name"])}</code> {exercise["score"]:g}/{exercise["max_score"]:g}</h2>'
                         f"{body}</section>")

@@ -192,7 +192,8 @@ def merge(out, shard_dirs, formats=()):
     first = runs[0][1]
     students = sorted(keys)
     run = {"seed": first["seed"], "grader": first["grader"], "shard": None, "exercises": first.get("exercises", []),
-           "course": first.get("course", "ours"), "students": students, "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
+           "course": first.get("course", "ours"), "students": students,
+           "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
     _write_json(os.path.join(out, RUN_FILE), run)
     skipped_list = tuple(Skipped(shown, reason) for shown, reason in run["skipped"])
     counted = write_class_outputs(out, lambda: _records(out, students), skipped_list, run, formats)

@@ -93,7 +93,8 @@ def load_notes(load, kind="ipynb"):
         if note.get("kind") == "syntax":
             caret = " " * max(0, int(note.get("column", 1)) - 1) + "^"
             notes.append(f"{where}: SyntaxError: {note.get('message')}\n    {code}\n    {caret}\n"
-                         f"  (nothing in this {'file' if kind == 'py' else 'cell'} was run: fix the syntax error first)")
+                         f"  (nothing in this {'file' if kind == 'py' else 'cell'} was run: "
+                         "fix the syntax error first)")
         elif note.get("kind") == "timeout":
             notes.append(f"{where}: stopped after its time budget: `{code.strip()}`")
         elif note.get("kind") == "exception":

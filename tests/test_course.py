@@ -141,7 +141,8 @@ def test_the_gradescope_autograder_carries_the_course(tmp_path):
     root = tmp_path / "autograder"
     with zipfile.ZipFile(target) as archive:
         archive.extractall(root / "source")
-    assert (root / "source" / "course.toml").exists() and (root / "source" / "grader" / "courses" / "ours.toml").exists()
+    assert (root / "source" / "course.toml").exists()
+    assert (root / "source" / "grader" / "courses" / "ours.toml").exists()
     write_course_notebook(root / "submission", "coursera")
     environment = dict(os.environ, AUTOGRADER_ROOT=str(root), PYTHON=sys.executable)
     environment.pop("PYTHONPATH", None)

@@ -62,4 +62,5 @@ def test_check_in_the_kit_of_a_course_refuses_a_provided_helper_without_a_traceb
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
                             env=environment, cwd=tmp_path)
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert result.stdout.strip() == "check(): relu_backward is not graded in this course (coursera): the course provides it"
+    assert result.stdout.strip() == ("check(): relu_backward is not graded in this course (coursera): "
+                                     "the course provides it")
