@@ -140,22 +140,10 @@ def grade_task(task, grading, spawn, prepared):
     return _record(task, "graded", report=to_dict(report),
                    fingerprints={e.name: e.fingerprint for e in report.exercises if e.fingerprint},
                    feedback=render_text(report, lambda text, **style: text),
-                   seconds=round(time.monotonic() - started, 3),
-                   empty=all(e.status == "missing" for e in report.exercises) and has_no_code(task.path))
+                   seconds=round(time.monotonic() - started, 3))
 
 
-def has_no_code(path):
-    """Whether a submission holds nothing but blank lines and comments (an empty file, an empty notebook)."""
-    from .load import load_submission
-
-    try:
-        cells = load_submission(path).cells
-    except LoadError:
-        return False
-    return all(not line.strip() or line.lstrip().startswith("#") for cell in cells for line in cell.source.splitlines())
-
-
-def _record(task, status, message="", report=None, fingerprints=None, feedback="", seconds=None, empty=False):
+def _record(task, status, message="", report=None, fingerprints=None, feedback="", seconds=None):
     return {"index": task.index, "student": task.student, "slug": task.slug, "source": task.shown,
             "key": task.key, "status": status, "message": message, "report": report,
-            "fingerprints": fingerprints or {}, "feedback": feedback or message, "seconds": seconds, "empty": empty}
+            "fingerprints": fingerprints or {}, "feedback": feedback or message, "seconds": seconds}

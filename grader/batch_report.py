@@ -66,14 +66,10 @@ class ClassSummary:
 
 
 def student_status(record):
-    """graded, empty, no_graded_function (a report, but not one function of the exercises defined),
-    cannot_grade or grader_failed."""
+    """graded, empty, no_graded_function (the report's status: model.GradeReport.status), cannot_grade or
+    grader_failed (no report)."""
     report = record.get("report")
-    if record["status"] != "graded" or not report:
-        return record["status"]
-    if report["exercises"] and all(e["status"] == "missing" for e in report["exercises"]):
-        return "empty" if record.get("empty") else "no_graded_function"
-    return "graded"
+    return report.get("status", "graded") if record["status"] == "graded" and report else record["status"]
 
 
 def student_notes(record, status):

@@ -82,7 +82,13 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
     suggested, advice = suggestion(prepared.course, run.load.functions, older_keys)
     return GradeReport(submission.path, planned.seed, tuple(results),
                        prepared.notes + submission.notes + load_notes(run.load, submission.kind) + advice,
-                       course=prepared.course.name, suggested_course=suggested)
+                       course=prepared.course.name, suggested_course=suggested, empty=has_no_code(submission))
+
+
+def has_no_code(submission):
+    """Whether a submission holds nothing but blank lines and comments (an empty file, an empty notebook)."""
+    return all(not line.strip() or line.lstrip().startswith("#")
+               for cell in submission.cells for line in cell.source.splitlines())
 
 
 def load_notes(load, kind="ipynb"):

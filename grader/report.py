@@ -25,6 +25,7 @@ def feedback_text(result):
 def to_dict(report):
     return {
         "submission": report.submission,
+        "status": report.status,
         "score": report.score,
         "max_score": report.max_score,
         "seed": report.seed,

@@ -104,3 +104,13 @@ def test_watch_keeps_one_seed_across_saves(tmp_path, monkeypatch):
     watch_file((str(path),), None, ("linear_forward",), Limits(), None)
     seeds = [re.search(r"seed (\d+)", text).group(1) for text in printed if "seed" in text]
     assert len(seeds) == 2 and seeds[0] == seeds[1]
+
+
+def test_an_empty_file_and_one_defining_no_exercise_have_a_status_of_their_own(tmp_path):
+    import json
+
+    for source, status in (("", "empty"), ("# to do\n\n", "empty"), (REFERENCE, "graded"),
+                           ("import numpy as np\nx = 1\n", "no_graded_function")):
+        path = tmp_path / "deep.py"
+        path.write_text(source, encoding="utf-8")
+        assert json.loads(run_cli(path, "--format", "json", "--seed", "1").output)["status"] == status, source[:20]
