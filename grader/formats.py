@@ -45,6 +45,8 @@ def gradescope_results(report, message="", execution_time=None):
 def _overview(report):
     lines = [f"Graded file: {report['submission']}", f"Score: {report['score']:g}/{report['max_score']:g} "
              f"(seed {report['seed']})"]
+    if report.get("status") == "no_graded_function":  # an empty file has its note already
+        lines.insert(1, "Nothing to grade: none of the exercises' functions is defined (check their names)")
     return "\n".join(lines + [f"note: {note}" for note in report["notes"]])
 
 
