@@ -62,6 +62,8 @@ def render_text(report, style):
     out = [style(f"Grading {report.submission}", bold=True)
            + ("" if report.course == "ours" else f"   (course {report.course})")]
     out += [f"note: {note}" for note in report.notes]
+    if report.status == "no_graded_function":
+        out.append("note: none of the exercises' functions is defined: check their names against `grade --list`")
     width = max(len(result.name) for result in report.exercises)
     for result in report.exercises:
         colour, label = STATUS_STYLE[result.status]
