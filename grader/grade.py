@@ -17,62 +17,82 @@ class Prepared:
     reference: object  # what answers the cases: the reference solutions, or the kit's sealed answers
     notes: tuple  # for every report
     mistakes: object  # named.MistakeOutputs: what each known mistake computes, filled as students need it
+    course: object  # course.Course: what is graded, for how many points, on which cases
 
 
-def prepare(seed=None, only=None):
-    """The cases of the exercises in only (all when empty), drawn from seed (a random one when None)."""
-    from .checks.compare import plan
+def prepare(seed=None, only=None, course=None):
+    """The cases of the exercises in only (all the course grades when empty), drawn from seed (the course's,
+    else a random one, when None). course: a course.Course; None is the profile `ours`."""
     from .checks.answers import course_reference
+    from .checks.compare import plan
+    from .course import default_course
     from .diagnose.named import MistakeOutputs
     from .exercises import EXERCISES
 
+    course = course or default_course()
     reference, notes = course_reference()  # the student kit has sealed answers, not the reference
+    seed = seed if seed is not None else course.seed
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
-    exercises = tuple(exercise for exercise in EXERCISES if not only or exercise.name in only)
+    exercises = tuple(exercise for exercise in EXERCISES
+                      if exercise.name in course.graded and (not only or exercise.name in only))
     planned = plan(exercises, seed, reference)
-    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference))
+    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference), course)
 
 
-def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None, early=None):
+def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None, early=None,
+          course=None):
     """Grade the submission at path. Raises load.LoadError when it cannot be graded at all.
 
     spawn starts the worker processes (spawn.start_interpreter; a batch passes a zygote's, which is faster).
-    prepared (from prepare) replaces seed and only: a batch prepares once for every submission.
+    prepared (from prepare) replaces seed, only and course: a batch prepares once for every submission.
     early: a worker interpreter started ahead (spawn.EarlyWorker), used first.
     """
-    return grade_submission(load_submission(path), seed, only, limits, spawn, prepared, early)
+    return grade_submission(load_submission(path), seed, only, limits, spawn, prepared, early, course)
 
 
 def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None,
-                     early=None):
+                     early=None, course=None):
     """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
     from .exercises import BY_NAME, SIGNATURES
 
     session = Session(submission, SIGNATURES, limits, spawn, early)  # starts loading the student's code right away
     try:
-        from .checks.compare import check_exercise, helper_answerer
-        from .diagnose.verdict import blame_syntax_errors, diagnose, helper_notes
+        from .checks.compare import helper_answerer
+        from .course import imported_helpers
+        from .diagnose.course_rules import grade_exercise, suggestion
+        from .diagnose.spelling import suggest_names
+        from .diagnose.verdict import blame_syntax_errors, helper_notes
 
-        prepared = prepared or prepare(seed, only)
+        prepared = prepared or prepare(seed, only, course)
     except BaseException:
         session.close()
         raise
     planned, reference = prepared.plan, prepared.reference
     run = run_submission(session, prepared.calls, helper_answerer(reference, BY_NAME))
-    results = []
+    results, older_keys = [], False
     for exercise in prepared.exercises:
         name = exercise.name
         outcomes = [run.outcomes[(name, index)] for index in range(len(planned.cases[name]))]
-        findings = check_exercise(exercise, planned.cases[name], planned.expected[name], outcomes,
-                                  run.load.functions.get(name))
-        results.append(diagnose(findings, prepared.mistakes))
-    results = helper_notes(results, BY_NAME)
+        result, older = grade_exercise(exercise, planned.cases[name], planned.expected[name], outcomes,
+                                       run.load.functions.get(name), prepared.mistakes, prepared.course)
+        results.append(result)
+        older_keys = older_keys or older
+    results = helper_notes(results, BY_NAME, provided=imported_helpers(run.load.functions))
     results = blame_syntax_errors(results, run.load)
+    results = suggest_names(results, submission, BY_NAME)
+    suggested, advice = suggestion(prepared.course, run.load.functions, older_keys)
     return GradeReport(submission.path, planned.seed, tuple(results),
-                       prepared.notes + submission.notes + load_notes(run.load))
+                       prepared.notes + submission.notes + load_notes(run.load, submission.kind) + advice,
+                       course=prepared.course.name, suggested_course=suggested, empty=has_no_code(submission))
 
 
-def load_notes(load):
+def has_no_code(submission):
+    """Whether a submission holds nothing but blank lines and comments (an empty file, an empty notebook)."""
+    return all(not line.strip() or line.lstrip().startswith("#")
+               for cell in submission.cells for line in cell.source.splitlines())
+
+
+def load_notes(load, kind="ipynb"):
     notes = []
     for note in load.notes:
         where = f"{note.get('where', '?')}, line {note.get('line', '?')}"
@@ -80,7 +100,8 @@ def load_notes(load):
         if note.get("kind") == "syntax":
             caret = " " * max(0, int(note.get("column", 1)) - 1) + "^"
             notes.append(f"{where}: SyntaxError: {note.get('message')}\n    {code}\n    {caret}\n"
-                         "  (nothing in this cell was run: fix the syntax error first)")
+                         f"  (nothing in this {'file' if kind == 'py' else 'cell'} was run: "
+                         "fix the syntax error first)")
         elif note.get("kind") == "timeout":
             notes.append(f"{where}: stopped after its time budget: `{code.strip()}`")
         elif note.get("kind") == "exception":

@@ -85,6 +85,18 @@ class GradeReport:
     seed: int
     exercises: tuple
     notes: tuple = ()  # submission-level remarks: syntax errors, skipped statements, ...
+    course: str = "ours"  # the course profile graded with (course.Course.name)
+    suggested_course: str = ""  # the built-in profile that fits a notebook importing the course's helpers
+    empty: bool = False  # the submission holds nothing but blank lines and comments
+
+    @property
+    def status(self):
+        """graded; empty; or no_graded_function: code, but not one of the exercises' functions defined."""
+        if self.empty:
+            return "empty"
+        if self.exercises and all(e.status == "missing" for e in self.exercises):
+            return "no_graded_function"
+        return "graded"
 
     @property
     def score(self):

@@ -68,18 +68,20 @@ def student_pattern(text):
     return pattern
 
 
-def discover(paths, pattern=None, unpack_into=None):
-    """The submissions in paths (files, folders, .zip files); zips are unpacked below unpack_into."""
+def discover(paths, pattern=None, unpack_into=None, outputs=()):
+    """The submissions in paths (files, folders, .zip files); zips are unpacked below unpack_into.
+    outputs: folders the grader writes (--out); they, and any other folder a class run wrote, are not input."""
     candidates, skipped = [], []
+    outputs = tuple(os.path.realpath(folder) for folder in outputs)
     for number, path in enumerate(paths):
         if os.path.isdir(path):
-            _walk_root(path, path, pattern, candidates, skipped)
+            _walk_root(path, path, pattern, candidates, skipped, outputs)
         elif path.lower().endswith(".zip") and os.path.isfile(path):
             if unpack_into is None:
                 raise ValueError("unpack_into is needed to read a .zip")
             root = os.path.join(unpack_into, str(number))
             _unpack(path, root, skipped)
-            _walk_root(root, os.path.basename(path) + ":", pattern, candidates, skipped)
+            _walk_root(root, os.path.basename(path) + ":", pattern, candidates, skipped, outputs)
         elif os.path.isfile(path):
             _add_file(path, path, pattern, candidates, skipped, None)
         else:
@@ -88,8 +90,14 @@ def discover(paths, pattern=None, unpack_into=None):
     return Discovery(tuple(chosen), tuple(skipped + others))
 
 
-def _walk_root(root, shown_root, pattern, candidates, skipped):
-    root, shown_root = _unwrap(root, shown_root)
+def is_grader_output(folder, outputs=()):
+    """A folder this grader wrote: an --out of this run, or any class run's (it holds run.json and records/)."""
+    return os.path.realpath(folder) in outputs or (
+        os.path.isfile(os.path.join(folder, "run.json")) and os.path.isdir(os.path.join(folder, "records")))
+
+
+def _walk_root(root, shown_root, pattern, candidates, skipped, outputs=()):
+    root, shown_root = _unwrap(root, shown_root, outputs)
     entries = _entries(root)
     nbgrader = os.path.join(root, "submitted")
     if os.path.basename(os.path.normpath(root)) == "submitted":
@@ -99,24 +107,28 @@ def _walk_root(root, shown_root, pattern, candidates, skipped):
     if os.path.isdir(nbgrader):
         for student in _entries(nbgrader):
             folder = os.path.join(nbgrader, student)
-            _add_folder(folder, _shown(shown_root, os.path.relpath(folder, root)), student, candidates, skipped)
+            _add_folder(folder, _shown(shown_root, os.path.relpath(folder, root)), student, candidates, skipped,
+                        outputs)
     for name in entries:
         path, shown = os.path.join(root, name), _shown(shown_root, name)
         if os.path.isdir(path):
+            if is_grader_output(path, outputs):
+                continue  # the grader's own results, never a submission
             if name in JUNK_FOLDERS or name.startswith("."):
                 skipped.append(Skipped(shown, "not a submission (a system or checkpoint folder)"))
             elif name in NBGRADER_OTHER_FOLDERS and os.path.isdir(nbgrader):
                 skipped.append(Skipped(shown, "nbgrader's own folder, not a submission"))
             else:
-                _add_folder(path, shown, _folder_student(name, pattern), candidates, skipped)
+                _add_folder(path, shown, _folder_student(name, pattern), candidates, skipped, outputs)
         else:
             _add_file(path, shown, pattern, candidates, skipped, None)
 
 
-def _unwrap(root, shown_root):
+def _unwrap(root, shown_root, outputs=()):
     """Descend through folders that only wrap everything else (a zip of a folder, say)."""
     while os.path.basename(os.path.normpath(root)) != "submitted":  # nbgrader's folder: its entries are students
-        entries = [e for e in _entries(root) if e not in JUNK_FOLDERS and not e.startswith(".")]
+        entries = [e for e in _entries(root) if e not in JUNK_FOLDERS and not e.startswith(".")
+                   and not is_grader_output(os.path.join(root, e), outputs)]
         if len(entries) != 1 or not os.path.isdir(os.path.join(root, entries[0])) or entries[0] == "submitted":
             return root, shown_root
         inner = os.path.join(root, entries[0])
@@ -128,9 +140,10 @@ def _unwrap(root, shown_root):
     return root, shown_root
 
 
-def _add_folder(folder, shown_folder, student, candidates, skipped):
+def _add_folder(folder, shown_folder, student, candidates, skipped, outputs=()):
     for directory, folders, files in os.walk(folder):
-        folders[:] = sorted(f for f in folders if f not in JUNK_FOLDERS and not f.startswith("."))
+        folders[:] = sorted(f for f in folders if f not in JUNK_FOLDERS and not f.startswith(".")
+                            and not is_grader_output(os.path.join(directory, f), outputs))
         for name in sorted(files):
             path = os.path.join(directory, name)
             _add_file(path, _shown(shown_folder, os.path.relpath(path, folder)), None, candidates, skipped, student)
@@ -191,6 +204,16 @@ def _one_per_student(candidates):
                            + (" (it is newer)" if _newer(best, c) else " (it defines more of the exercises)"))
                    for c in ranked[1:]]
     return chosen, others
+
+
+def ranked_files(paths):
+    """paths best first, as a class run ranks one student's files: the most graded functions, then the newest."""
+    return sorted(paths, key=lambda path: _preference(_Candidate("", path, path)), reverse=True)
+
+
+def is_candidate(name):
+    """Whether a file of this name may be a submission (not a course helper, a hidden file, a PDF...)."""
+    return name.lower().endswith(SUBMISSION_EXTENSIONS) and not name.startswith(".") and not COURSE_HELPERS.match(name)
 
 
 def _preference(candidate):

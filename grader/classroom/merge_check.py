@@ -13,10 +13,11 @@ FIELDS = {  # run.json field -> (its type, the headline when slices differ in it
     "grader": (str, "the slices were graded by different versions of the grader",
                "Grade the odd ones again with the grader the others used."),
     "exercises": (list, "the slices graded different exercises", "Give every slice the same --exercise options."),
+    "course": (str, "the slices were graded for different courses", "Give every slice the same --course."),
     "class": (str, "the slices saw different classes",
               "Was a submission added or removed while they ran? Grade them all again."),
 }
-OPTIONAL = {"class"}  # not in the run.json of slices graded before it was recorded
+OPTIONAL = {"class", "course"}  # not in the run.json of slices graded before they were recorded
 
 
 def class_digest(students):

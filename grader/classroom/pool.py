@@ -25,6 +25,7 @@ class Grading:
     seed: int
     only: tuple = ()
     limits: Limits = Limits()
+    course: object = None  # course.Course; None is the profile `ours`
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _serve(todo, done, grading):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind, so the current worker is killed too
     try:
         with Zygote() as zygote:
-            prepared = prepare(grading.seed, set(grading.only))  # the same cases for every student
+            prepared = prepare(grading.seed, set(grading.only), grading.course)  # the same cases for every student
             for task in iter(todo.get, None):
                 done.put(("started", os.getpid(), task.index))
                 done.put(("finished", os.getpid(), grade_task(task, grading, zygote.spawn, prepared)))

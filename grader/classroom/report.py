@@ -26,7 +26,18 @@ td.num, th.num { text-align: right; } pre { background: #f6f6f6; padding: 0.7em;
 .chart .bar { fill: #4a78b5; } .chart text { font-size: 12px; fill: #222; } .chart .axis { stroke: #888; }
 .chart .axis-title { font-size: 12px; fill: #555; } .muted { color: #666; }
 .status-passed { color: #1a7f37; font-weight: bold; } .status-other { color: #b42318; font-weight: bold; }
+.wrap { white-space: pre-wrap; overflow-wrap: anywhere; } code { overflow-wrap: anywhere; }
+section.exercise { border-left: 4px solid; padding: 0.1em 0.8em 0.6em; margin: 1.2em 0; overflow-x: auto; }
+section.exercise h2 { font-size: 1.1em; margin: 0.4em 0; }
+@media (max-width: 600px) { body { margin: 0.5em auto; font-size: 14px; } th, td { padding: 0.25em 0.35em; } }
 """
+
+
+STUDENT_STATUS_TEXT = {"graded": "graded", "empty": "empty", "no_graded_function": "no graded function",
+                       "cannot_grade": "could not be graded", "grader_failed": "the grader failed"}
+COUNT_TEXT = {**STUDENT_STATUS_TEXT, "no_graded_function": "with no graded function",
+              "grader_failed": "on which the grader failed"}
+PROBLEM_STATUSES = ("error", "timeout")  # an exercise that crashed or hung: the report lists who
 
 
 @dataclass(frozen=True)
@@ -38,25 +49,70 @@ class ClassSummary:
     mistakes: tuple  # (exercise, mistake id, headline, students), most frequent first within an exercise
     unexplained: tuple  # (exercise, headline, feedback, students): the same wrong outputs, no known mistake
     not_graded: tuple  # (student, reason)
-    students: tuple  # (student, slug, score, source), by student
+    students: tuple  # (student, slug, score, source, status, notes), by student
+    counts: tuple = ()  # (student status, how many), in STUDENT_STATUS_TEXT's order, the zero ones left out
+    problems: tuple = ()  # (exercise, "error" or "timeout", students)
+    advice: str = ""  # said once for the class: the course profile most students' notebooks fit
+
+    @property
+    def graded(self):
+        return dict(self.counts).get("graded", 0)
+
+    def count_text(self):
+        """The one count of the class, as the CLI and report.html both say it."""
+        total = sum(n for _, n in self.counts)
+        parts = [f"{n} {COUNT_TEXT[status]}" for status, n in self.counts]
+        return f"{total} student{'s' if total != 1 else ''}: " + (", ".join(parts) if parts else "none")
+
+
+def student_status(record):
+    """graded, empty, no_graded_function (the report's status: model.GradeReport.status), cannot_grade or
+    grader_failed (no report)."""
+    report = record.get("report")
+    return report.get("status", "graded") if record["status"] == "graded" and report else record["status"]
+
+
+def student_notes(record, status):
+    """A few words on what went wrong besides wrong values: the table's notes column."""
+    if status in ("cannot_grade", "grader_failed"):
+        return record.get("message", "")
+    if status == "empty":
+        return "the file has no code"
+    report = record["report"]
+    if status == "no_graded_function":
+        return "none of the exercises' functions is defined"
+    notes = [f"{kind} in {', '.join(e['name'] for e in report['exercises'] if e['status'] == kind)}"
+             for kind in PROBLEM_STATUSES if any(e["status"] == kind for e in report["exercises"])]
+    notes += [note.split("\n", 1)[0] for note in report["notes"] if "SyntaxError" in note]
+    return "; ".join(notes)
 
 
 def summarise(records):
     """The class in one pass over its records (any iterable: a large class is read from disk as it goes)."""
     scores, max_score, seen, passed, graded = [], 100, set(), Counter(), 0
-    mistakes, groups, not_graded, students = {}, {}, [], []
+    mistakes, groups, not_graded, students, counts = {}, {}, [], [], Counter()
+    problems, suggested = {}, Counter()
     for record in records:
         report = record["report"]
-        students.append((record["student"], record["slug"], report["score"] if report else 0, record["source"]))
+        status = student_status(record)
+        counts[status] += 1
+        students.append((record["student"], record["slug"], report["score"] if report else 0, record["source"],
+                         status, student_notes(record, status)))
         if record["status"] != "graded":
             not_graded.append((record["student"], record.get("message", "")))
+            continue
+        if status != "graded":
             continue
         graded += 1
         scores.append(report["score"])
         max_score = report["max_score"]
+        if report.get("suggested_course"):
+            suggested[report["suggested_course"]] += 1
         for exercise in report["exercises"]:
             seen.add(exercise["name"])
             passed[exercise["name"]] += exercise["status"] == "passed"
+            if exercise["status"] in PROBLEM_STATUSES:
+                problems.setdefault((exercise["name"], exercise["status"]), []).append(record["student"])
             for mistake in exercise["mistakes"]:
                 key = (exercise["name"], mistake["id"])
                 mistakes.setdefault(key, [mistake["message"], []])[1].append(record["student"])
@@ -71,7 +127,20 @@ def summarise(records):
                           in groups.items() if len(who) > 1), key=lambda g: (-len(g[3]), order.get(g[0], 99)))
     return ClassSummary(tuple(exercises), tuple(scores), max_score,
                         tuple((name, passed[name], graded) for name in exercises), tuple(ranked_mistakes),
-                        tuple(unexplained), tuple(not_graded), tuple(sorted(students)))
+                        tuple(unexplained), tuple(not_graded), tuple(sorted(students)),
+                        tuple((status, counts[status]) for status in STUDENT_STATUS_TEXT if counts[status]),
+                        tuple((name, kind, tuple(who)) for (name, kind), who in
+                              sorted(problems.items(), key=lambda p: (order.get(p[0][0], 99), p[0][1]))),
+                        _advice(suggested, graded))
+
+
+def _advice(suggested, graded):
+    """One line when most graded students import the course's backward helpers, naming the profile to use."""
+    if not suggested or 2 * sum(suggested.values()) <= graded:
+        return ""
+    profile, _ = suggested.most_common(1)[0]
+    return (f"{sum(suggested.values())} of {graded} graded students import relu_backward and sigmoid_backward from "
+            f"the course's helper module, as the course's own assignment does: grade with --course {profile}")
 
 
 def _exercise_order(seen):
@@ -105,14 +174,20 @@ def _result_document(record):
 
 
 def write_class_outputs(out, read_records, skipped, run, formats=()):
-    """read_records() gives the class's records afresh on each call, so that none has to stay in memory."""
+    """read_records() gives the class's records afresh on each call, so that none has to stay in memory.
+    Returns the ClassSummary, the one count the CLI reports too."""
     summary = summarise(read_records())
-    _write_text(os.path.join(out, "grades.csv"), grades_csv(read_records(), summary.exercises))
+    _write_text(os.path.join(out, "grades.csv"), grades_csv(read_records(), summary.exercises), CSV_ENCODING)
+    _write_text(os.path.join(out, "status.csv"), status_csv(read_records(), summary.exercises), CSV_ENCODING)
     _write_text(os.path.join(out, "report.html"), report_html(summary, skipped, run))
     if "junit" in formats:
         from ..report.formats import junit_xml
 
         _write_text(os.path.join(out, "junit.xml"), junit_xml(read_records()))
+    return summary
+
+
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: Excel then reads "Jörg Müller" right
 
 
 def grades_csv(records, exercises):
@@ -123,10 +198,27 @@ def grades_csv(records, exercises):
     for record in records:
         report = record["report"]
         points = {e["name"]: e["score"] for e in report["exercises"]} if report else {}
-        status = "graded" if report else f"not graded: {record.get('message', '')}"
-        writer.writerow([_cell(record["student"]), _cell(status), *(f"{points.get(name, 0):g}" for name in exercises),
+        status = student_status(record)
+        shown = f"not graded: {record.get('message', '')}" if not report else STUDENT_STATUS_TEXT[status]
+        writer.writerow([_cell(record["student"]), _cell(shown), *(f"{points.get(name, 0):g}" for name in exercises),
                          f"{report['score'] if report else 0:g}", f"{report['max_score'] if report else 100:g}",
                          _cell(record["source"])])
+    return text.getvalue()
+
+
+def status_csv(records, exercises):
+    """grades.csv's companion: the status of every exercise of every student (passed, failed, error, timeout,
+    missing, not_attempted; "not graded" when the submission has no result), and the notes."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["student", "status", *exercises, "notes", "source"])
+    for record in records:
+        report = record["report"]
+        statuses = {e["name"]: e["status"] for e in report["exercises"]} if report else {}
+        status = student_status(record)
+        writer.writerow([_cell(record["student"]), STUDENT_STATUS_TEXT[status],
+                         *(statuses.get(name, "not graded") for name in exercises),
+                         _cell(student_notes(record, status)), _cell(record["source"])])
     return text.getvalue()
 
 
@@ -141,10 +233,12 @@ def report_html(summary, skipped, run):
     for score in scores:
         bins[min(9, int(10 * score / (summary.max_score or 1)))] += 1
     labels = [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)]
-    body = [f"<h1>Class report</h1><p>{len(summary.students)} students, {len(scores)} graded"
-            + (f", mean {statistics.mean(scores):.1f}, median {statistics.median(scores):g} of {summary.max_score:g}"
-               if scores else "") + f'. <span class="muted">Seed {escape(str(run.get("seed")))} · grader '
+    course = f' · course {escape(str(run["course"]))}' if run.get("course") else ""
+    body = [f'<h1>Class report</h1><p id="counts">{escape(summary.count_text())}'
+            + (f"; mean {statistics.mean(scores):.1f}, median {statistics.median(scores):g} of {summary.max_score:g}"
+               if scores else "") + f'. <span class="muted">Seed {escape(str(run.get("seed")))}{course} · grader '
             f'{escape(str(run.get("grader")))}</span></p>',
+            f'<p id="advice"><strong>{escape(summary.advice)}</strong></p>' if summary.advice else "",
             "<h2>Score distribution</h2>",
             column_chart("score-distribution", "Number of students by total score", labels, bins,
                          f"total score (percent of {summary.max_score:g})", "students"),
@@ -152,9 +246,21 @@ def report_html(summary, skipped, run):
             bar_chart("pass-rate", "Share of graded students who passed each exercise",
                       [(name, round(100 * passed / graded, 1) if graded else 0, f"{name}: {passed} of {graded} passed")
                        for name, passed, graded in summary.pass_rates], maximum=100, unit="%"),
-            _mistakes_section(summary), _unexplained_section(summary), _not_graded_section(summary),
-            _skipped_section(skipped), _students_section(summary.students)]
-    return _page("Class report", "".join(body))
+            _problems_section(summary), _mistakes_section(summary), _unexplained_section(summary),
+            _not_graded_section(summary), _skipped_section(skipped), _students_section(summary.students)]
+    return _page("Class report", "".join(body) + SORT_SCRIPT)
+
+
+def _problems_section(summary):
+    """Exercises that raised, crashed or hung, and whole submissions without a score: nothing hides in a 0."""
+    intro = "<h2>Errors and timeouts</h2>"
+    if not summary.problems:
+        return intro + '<p id="problems">No exercise raised an error, crashed or ran out of time.</p>'
+    rows = "".join(f"<tr><td>{escape(name)}</td><td>{escape(kind)}</td><td class=num>{len(students)}</td>"
+                   f"<td>{_names(students)}</td></tr>" for name, kind, students in summary.problems)
+    return (intro + "<p>Exercises that raised an error, stopped their process or ran out of time (0 points, "
+            'not a wrong answer).</p><table id="problems" class="sortable"><thead><tr><th>exercise</th>'
+            f"<th>what happened</th><th class=num>students</th><th>who</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _mistakes_section(summary):
@@ -205,9 +311,32 @@ def _skipped_section(skipped):
 
 def _students_section(students):
     rows = "".join(f'<tr><td><a href="students/{escape(slug)}/feedback.html">{escape(student)}</a></td>'
-                   f'<td class=num>{score:g}</td><td>{escape(source)}</td></tr>'
-                   for student, slug, score, source in students)
-    return f"<h2>Students</h2><table><tr><th>student</th><th class=num>score</th><th>file</th></tr>{rows}</table>"
+                   f'<td class=num>{score:g}</td><td class="{"status-passed" if status == "graded" else "status-other"}'
+                   '">'
+                   f'{escape(STUDENT_STATUS_TEXT.get(status, status))}</td><td>{escape(notes)}</td>'
+                   f'<td>{escape(source)}</td></tr>' for student, slug, score, source, status, notes in students)
+    return ('<h2>Students</h2><p class="muted">Click a column\'s title to sort by it.</p><table id="students" '
+            'class="sortable"><thead><tr><th>student</th><th class=num>score</th><th>status</th><th>notes</th>'
+            f"<th>file graded</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+# Sorting by a column's title, for tables of class="sortable"; without scripts the table reads as it is.
+SORT_SCRIPT = """<script>
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("thead th").forEach(function (th, column) {
+    th.style.cursor = "pointer"; th.title = "sort by " + th.textContent;
+    th.addEventListener("click", function () {
+      var body = table.tBodies[0], rows = Array.from(body.rows), up = th.dataset.order !== "up";
+      var key = function (row) { var text = row.cells[column].textContent.trim(), n = parseFloat(text);
+                                 return isNaN(n) ? text.toLowerCase() : n; };
+      rows.sort(function (a, b) { var x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (up ? 1 : -1); });
+      table.querySelectorAll("thead th").forEach(function (other) { delete other.dataset.order; });
+      th.dataset.order = up ? "up" : "down";
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+});
+</script>"""
 
 
 def _names(students, shown=12):
@@ -216,24 +345,42 @@ def _names(students, shown=12):
 
 
 def feedback_html(record):
-    """A student's feedback as one self-contained page."""
+    """A student's feedback as one self-contained page, rendered as the notebook's check() renders it: each
+    exercise's headline, the student's line, the coloured grid of wrong entries, the smallest case, the hint."""
+    from ..report.html import STATUS_COLOURS, diagnostic_html
+    from ..model import Diagnostic
+
     report = record["report"]
     title = f"Feedback for {record['student']}"
+    graded_file = f'<p class="file">graded file: <code>{escape(record["source"])}</code></p>'
     if report is None:
-        return _page(title, f"<h1>{escape(title)}</h1><p>{escape(record['source'])} could not be graded:</p>"
-                            f"<pre>{escape(record.get('message', ''))}</pre>")
+        return _page(title, f"<h1>{escape(title)}</h1>{graded_file}<p class=status-other>It could not be graded:</p>"
+                            f"<p class=wrap>{escape(record.get('message', ''))}</p>")
     rows = "".join(
-        f"<tr><td>{escape(e['name'])}</td><td class='{'status-passed' if e['status'] == 'passed' else 'status-other'}'>"
-        f"{STATUS_LABELS.get(e['status'], escape(e['status']))}</td><td class=num>{e['score']:g}/{e['max_score']:g}"
-        f"</td></tr>" for e in report["exercises"])
-    details = "".join(f"<h3>{escape(e['name'])}</h3><pre>{escape(e['feedback'])}</pre>"
-                      for e in report["exercises"] if e["feedback"])
-    notes = "".join(f"<li>{escape(note)}</li>" for note in report["notes"])
-    return _page(title, f"<h1>{escape(title)}</h1><p>{escape(record['source'])}: <strong>{report['score']:g} of "
+        f"<tr><td><a href='#{escape(e['name'])}'>{escape(e['name'])}</a></td><td class='"
+        f"{'status-passed' if e['status'] == 'passed' else 'status-other'}'>"
+        f"{STATUS_LABELS.get(e['status'], escape(e['status']))}"
+        f"</td><td class=num>{e['score']:g}/{e['max_score']:g}</td></tr>" for e in report["exercises"])
+    sections = []
+    for exercise in report["exercises"]:
+        diagnostics = [Diagnostic(d["headline"], tuple(d["evidence"]), d["hint"], d["code"], d["where"])
+                       for d in exercise.get("diagnostics", ())]
+        if not diagnostics and not exercise["feedback"]:
+            continue
+        colour = STATUS_COLOURS.get(exercise["status"], "#c62828")
+        body = ("".join(diagnostic_html(d) for d in diagnostics) if diagnostics
+                else f"<p class=wrap>{escape(exercise['feedback'])}</p>")  # a record of an older grader
+        sections.append(f'<section id="{escape(exercise["name"])}" class="exercise" '
+                        f'style="border-left-color: {colour}">'
+                        f'<h2><span style="color: {colour}">{STATUS_LABELS.get(exercise["status"], "")}</span> '
+                        f'<code>{escape(exercise["name"])}</code> {exercise["score"]:g}/{exercise["max_score"]:g}</h2>'
+                        f"{body}</section>")
+    notes = "".join(f"<li class=wrap>{escape(note)}</li>" for note in report["notes"])
+    return _page(title, f"<h1>{escape(title)}</h1>{graded_file}<p class=total><strong>{report['score']:g} of "
                         f"{report['max_score']:g} points</strong> <span class=muted>(seed {report['seed']})</span></p>"
-                        + (f"<ul>{notes}</ul>" if notes else "")
+                        + (f"<ul class=notes>{notes}</ul>" if notes else "")
                         + f"<table><tr><th>exercise</th><th>result</th><th class=num>points</th></tr>{rows}</table>"
-                        + details)
+                        + "".join(sections))
 
 
 def _page(title, body):
@@ -242,9 +389,9 @@ def _page(title, body):
             f"<body>{body}</body></html>\n")
 
 
-def _write_text(path, text):
+def _write_text(path, text, encoding="utf-8"):
     temporary = f"{path}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8", newline="") as handle:
+    with open(temporary, "w", encoding=encoding, newline="") as handle:
         handle.write(text)
     os.replace(temporary, path)
 

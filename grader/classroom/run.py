@@ -1,4 +1,4 @@
-"""Grading a whole class: in parallel (grader/batch_pool.py), resumable, in shards that a merge joins.
+"""Grading a whole class: in parallel (grader/classroom/pool.py), resumable, in shards that a merge joins.
 
 A result is written as soon as its submission is done; a record of it, keyed by the submission's content,
 the grader's version and the class seed, lets an interrupted or repeated run skip what it has already
@@ -15,7 +15,7 @@ import os
 import random
 import re
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ..run.session import Limits
 
@@ -37,6 +37,10 @@ class Summary:
     not_graded: tuple  # (student, reason) of those that could not be graded
     skipped: tuple  # batch.Skipped
     grader_failed: int = 0  # of the not graded, those where the grader failed, not the submission: run again
+    counted: str = ""  # the class's count, the same words as report.html (ClassSummary.count_text)
+    problems: tuple = ()  # (exercise, "error" or "timeout", students), as report.html lists them
+    advice: str = ""  # the course profile most students' notebooks fit, said once
+    shards: int = 0  # a merge: how many shards it joined
     in_class: int = 0  # the submissions of the whole class: with --shard, a slice may hold none of them
 
     @property
@@ -46,11 +50,19 @@ class Summary:
 
 
 def summary_text(summary):
-    lines = [f"{summary.students} students: {summary.graded} graded, {summary.reused} unchanged since the last "
-             f"run (seed {summary.seed}); results in {summary.out}/ (grades.csv, report.html, students/)"]
+    fresh = f"{summary.graded} graded now" + (f", {summary.reused} unchanged since the last run" if summary.reused
+                                                else "")
+    if summary.shards:
+        fresh = f"joined from {summary.shards} shards"
+    lines = [f"{summary.counted} (seed {summary.seed}; {fresh}); results in {summary.out}/ (grades.csv, status.csv, "
+             "report.html, students/)"]
     if summary.in_class and not summary.students:
         lines.append(f"none of the class's {summary.in_class} students is in this slice: merge its folder all the same")
     lines += [f"not graded: {student}: {reason}" for student, reason in summary.not_graded]
+    lines += [f"{kind} in {exercise}: {len(who)} student{'s' if len(who) != 1 else ''} ({', '.join(who[:8])}"
+              + (f" and {len(who) - 8} more" if len(who) > 8 else "") + ")" for exercise, kind, who in summary.problems]
+    if summary.advice:
+        lines.append(f"note: {summary.advice}")
     if summary.grader_failed:
         lines.append(f"the grader failed on {summary.grader_failed} submission(s): run the same command again")
     if summary.skipped:
@@ -103,25 +115,30 @@ def grader_version():
 
 
 def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, force=False, shard=None,
-              pattern=None, formats=(), progress=lambda done, total: None):
-    """Grade every submission found in paths (this shard's share of them) and write the results to out."""
+              pattern=None, formats=(), progress=lambda done, total: None, course=None):
+    """Grade every submission found in paths (this shard's share of them) and write the results to out.
+    BatchError, with nothing written, when paths hold no submission at all."""
     from .discover import discover  # here, not above: `grade one.py` imports this module but grades no class
+    from .merge_check import class_digest
     from .pool import Grading, Task, grade_all
     from .report import write_class_outputs, write_student_files
-    from .merge_check import class_digest
 
-    os.makedirs(os.path.join(out, "records"), exist_ok=True)
     version = grader_version()
-    seed = _class_seed(out, seed, shard)
-    grading = Grading(seed, tuple(sorted(only)), limits)
+    if seed is None and course is not None:
+        seed = course.seed
     with tempfile.TemporaryDirectory(prefix="bpgrade-unzip-") as unpacked:
-        found = discover(paths, pattern, unpacked)
+        found = discover(paths, pattern, unpacked, outputs=(out,))
+        if not found.submissions:
+            others = f"; found only {_files_text([s.shown for s in found.skipped])}" if found.skipped else ""
+            raise BatchError(f"no submissions found in {', '.join(paths)} (looked for .py, .ipynb, .zip{others})")
+        seed = _class_seed(out, seed, shard)
+        grading = Grading(seed, tuple(sorted(only)), limits, course)
+        os.makedirs(os.path.join(out, "records"), exist_ok=True)
         mine = [s for s in found.submissions if in_shard(s.student, shard)]
         _write_json(os.path.join(out, RUN_FILE), {
             "seed": seed, "grader": version, "shard": f"{shard[0]}/{shard[1]}" if shard else None,
-            "exercises": list(grading.only), "class": class_digest([s.student for s in found.submissions]),
-            "students": [s.student for s in mine],
-            "skipped": [[s.shown, s.reason] for s in found.skipped]})
+            "exercises": list(grading.only), "course": course.name if course else "ours",
+            "class": class_digest([s.student for s in found.submissions]), "students": [s.student for s in mine], "skipped": [[s.shown, s.reason] for s in found.skipped]})
         todo = []
         for index, submission in enumerate(mine):
             key = _key(submission.path, version, grading)
@@ -139,9 +156,13 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
             done += 1
             progress(done, len(mine))
     students = [s.student for s in mine]
-    write_class_outputs(out, lambda: _records(out, students), found.skipped,
-                        _read_json(os.path.join(out, RUN_FILE)), formats)
-    return _summary(out, seed, students, len(mine) - reused, reused, found.skipped, len(found.submissions))
+    counted = write_class_outputs(out, lambda: _records(out, students), found.skipped,
+                                  _read_json(os.path.join(out, RUN_FILE)), formats)
+    return _summary(out, seed, counted, len(mine) - reused, reused, found.skipped, len(found.submissions))
+
+
+def _files_text(names, shown=3):
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def merge(out, shard_dirs, formats=()):
@@ -149,8 +170,8 @@ def merge(out, shard_dirs, formats=()):
     import shutil
 
     from .discover import Skipped
-    from .report import write_class_outputs
     from .merge_check import record_problem, run_problem, shards_problem
+    from .report import write_class_outputs
 
     runs = [(folder, _read_json(os.path.join(folder, RUN_FILE))) for folder in shard_dirs]
     problem = next(filter(None, (run_problem(folder, run) for folder, run in runs)), None) or shards_problem(runs)
@@ -176,12 +197,12 @@ def merge(out, shard_dirs, formats=()):
     first = runs[0][1]
     students = sorted(keys)
     run = {"seed": first["seed"], "grader": first["grader"], "shard": None, "exercises": first.get("exercises", []),
-           "class": first.get("class"), "students": students,
+           "course": first.get("course", "ours"), "class": first.get("class"), "students": students,
            "skipped": sorted([shown, reason] for shown, reason in skipped.items())}
     _write_json(os.path.join(out, RUN_FILE), run)
     skipped_list = tuple(Skipped(shown, reason) for shown, reason in run["skipped"])
-    write_class_outputs(out, lambda: _records(out, students), skipped_list, run, formats)
-    return _summary(out, first["seed"], students, len(students), 0, skipped_list)
+    counted = write_class_outputs(out, lambda: _records(out, students), skipped_list, run, formats)
+    return replace(_summary(out, first["seed"], counted, len(students), 0, skipped_list), shards=len(runs))
 
 
 def read_record(out, student_slug):
@@ -205,19 +226,19 @@ def _key(path, version, grading):
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return {"content": digest.hexdigest(), "grader": version, "seed": grading.seed,
-            "exercises": list(grading.only), "limits": asdict(grading.limits)}
+            "exercises": list(grading.only), "limits": asdict(grading.limits),
+            "course": json.loads(json.dumps(asdict(grading.course))) if grading.course else None}
 
 
 def _records(out, students):
     return (read_record(out, slug(student)) for student in students)
 
 
-def _summary(out, seed, students, graded, reused, skipped, in_class=None):
-    not_graded = [r for r in _records(out, students) if r["status"] != "graded"]
-    return Summary(out, seed, len(students), graded, reused,
-                   tuple((r["student"], r.get("message", "")) for r in not_graded), skipped,
-                   sum(1 for r in not_graded if r["status"] == "grader_failed"),
-                   len(students) if in_class is None else in_class)
+def _summary(out, seed, counted, graded, reused, skipped, in_class=None):
+    """The run's summary, counted from the same ClassSummary as grades.csv and report.html."""
+    return Summary(out, seed, len(counted.students), graded, reused, counted.not_graded, skipped,
+                   dict(counted.counts).get("grader_failed", 0), counted.count_text(), counted.problems,
+                   counted.advice, in_class=len(counted.students) if in_class is None else in_class)
 
 
 def _write_json(path, data, indent=1):

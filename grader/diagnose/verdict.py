@@ -135,9 +135,10 @@ def _at_function(diagnostic, function):
                       function_location(function))
 
 
-def helper_notes(results, exercises_by_name):
-    """Tell an exercise graded with correct helpers which of the student's own helpers to fix first."""
-    status = {result.name: result.status for result in results}
+def helper_notes(results, exercises_by_name, provided=()):
+    """Tell an exercise graded with correct helpers which of the student's own helpers to fix first
+    (provided: helpers imported from the course's helper module, which the student never had to write)."""
+    status = {result.name: result.status for result in results if result.name not in provided}
     updated = []
     for result in results:
         broken = [h for h in exercises_by_name[result.name].helpers if status.get(h, "passed") != "passed"]
@@ -156,5 +157,5 @@ def blame_syntax_errors(results, load):
         return results
     note = Diagnostic(f"{broken[0]} has a syntax error, so nothing in it was defined",
                       hint="fix the syntax error shown at the top of the report first")
-    return [ExerciseResult(r.name, r.status, r.score, r.max_score, (note,) + r.diagnostics)
-            if r.status == "missing" else r for r in results]
+    return [ExerciseResult(r.name, r.status, r.score, r.max_score, (note,)) if r.status == "missing" else r
+            for r in results]

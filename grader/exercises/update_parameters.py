@@ -27,13 +27,14 @@ def outputs(case):
         for item in ((f"W{l}", Arr(f"W{l}", (f"n{l}", f"n{l - 1}"))), (f"b{l}", Arr(f"b{l}", (f"n{l}", 1))))))
 
 
-def _step(params, grads, rate, layers=None, skip_b=False):
+def _step(params, grads, rate, layers=None, skip_b=False, rate_W=None, rate_b=None):
+    """rate_W, rate_b: a step of its own for the weights or the biases (a mistake made on one of them only)."""
     L = len(params) // 2
     updated = dict(params)
     for l in range(1, (L if layers is None else layers) + 1):
-        updated[f"W{l}"] = params[f"W{l}"] - rate * grads[f"dW{l}"]
+        updated[f"W{l}"] = params[f"W{l}"] - (rate if rate_W is None else rate_W) * grads[f"dW{l}"]
         if not skip_b:
-            updated[f"b{l}"] = params[f"b{l}"] - rate * grads[f"db{l}"]
+            updated[f"b{l}"] = params[f"b{l}"] - (rate if rate_b is None else rate_b) * grads[f"db{l}"]
     return updated
 
 
@@ -54,6 +55,23 @@ MISTAKES = (
             "Each step is scaled by the learning rate: W = W - learning_rate * dW.",
             "parameters[\"W\" + str(l)] -= learning_rate * grads[\"dW\" + str(l)]",
             lambda ref, params, grads, rate: _step(params, grads, 1.0)),
+    # the same mistakes made on the weights only or on the biases only (the other half is right)
+    Mistake("UP05", "the biases climb the gradient (+ instead of -); the weights are right",
+            "Every parameter steps against its gradient: b = b - learning_rate * db, as for W.",
+            "parameters[\"b\" + str(l)] -= learning_rate * grads[\"db\" + str(l)]",
+            lambda ref, params, grads, rate: _step(params, grads, rate, rate_b=-rate)),
+    Mistake("UP06", "the weights climb the gradient (+ instead of -); the biases are right",
+            "Every parameter steps against its gradient: W = W - learning_rate * dW, as for b.",
+            "parameters[\"W\" + str(l)] -= learning_rate * grads[\"dW\" + str(l)]",
+            lambda ref, params, grads, rate: _step(params, grads, rate, rate_W=-rate)),
+    Mistake("UP07", "the learning rate is ignored for the biases; the weights are right",
+            "The biases' step is scaled by the learning rate too: b = b - learning_rate * db.",
+            "parameters[\"b\" + str(l)] -= learning_rate * grads[\"db\" + str(l)]",
+            lambda ref, params, grads, rate: _step(params, grads, rate, rate_b=1.0)),
+    Mistake("UP08", "the learning rate is ignored for the weights; the biases are right",
+            "The weights' step is scaled by the learning rate too: W = W - learning_rate * dW.",
+            "parameters[\"W\" + str(l)] -= learning_rate * grads[\"dW\" + str(l)]",
+            lambda ref, params, grads, rate: _step(params, grads, rate, rate_W=1.0)),
 )
 
 EXERCISE = Exercise(

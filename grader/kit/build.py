@@ -71,8 +71,9 @@ class KitError(Exception):
     """The kit cannot be built as asked; the message says why."""
 
 
-def build_kit(out_dir, seed=PUBLIC_SEED):
-    """Writes the wheel, the exercises and a README into out_dir; returns the wheel's path."""
+def build_kit(out_dir, seed=PUBLIC_SEED, course=None):
+    """Writes the wheel, the exercises and a README into out_dir; returns the wheel's path. course (a
+    course.Course) becomes the kit's own: its `grade` and `check` grade what the course grades."""
     from solutions import reference
 
     from .. import __version__
@@ -91,6 +92,10 @@ def build_kit(out_dir, seed=PUBLIC_SEED):
         (package / "exercises" / "__init__.py").write_text(INIT_SOURCE, encoding="utf-8")
         (package / "exercises" / "adapters.py").write_text(adapters_source(EXERCISES), encoding="utf-8")
         sealed.write(package / "exercises" / "sealed", document, arrays)
+        if course is not None:
+            from ..course import KIT_COURSE
+
+            shutil.copyfile(course.path, package / "courses" / KIT_COURSE)
         wheel = write_wheel(Path(staging), out_dir, __version__)
     for name in STUDENT_FILES:
         target = out_dir / name
@@ -171,12 +176,17 @@ def _digest(data):
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @click.option("--seed", type=int, default=PUBLIC_SEED, show_default=True, help="Draws the sealed public cases.")
-def main(out_dir, seed):
+@click.option("--course", "course_name", metavar="FILE|PROFILE",
+              help="The course's version of the assignment (a TOML file or a built-in profile): the kit grades "
+                   "what it grades, for its points.")
+def main(out_dir, seed, course_name):
     """Build the student kit into OUT_DIR: a wheel with the grader and sealed public cases (no solutions),
     the exercise notebook and module, and a README for students."""
+    from ..course import CourseError, load_course
+
     try:
-        wheel = build_kit(out_dir, seed)
-    except KitError as error:
+        wheel = build_kit(out_dir, seed, load_course(course_name) if course_name else None)
+    except (KitError, CourseError) as error:
         raise click.ClickException(str(error))
     click.echo(f"wrote {wheel} and {', '.join(STUDENT_FILES)} in {os.path.abspath(out_dir)}")
 

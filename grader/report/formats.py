@@ -43,7 +43,10 @@ def gradescope_results(report, message="", execution_time=None):
 
 
 def _overview(report):
-    lines = [f"Score: {report['score']:g}/{report['max_score']:g} (seed {report['seed']})"]
+    lines = [f"Graded file: {report['submission']}", f"Score: {report['score']:g}/{report['max_score']:g} "
+             f"(seed {report['seed']})"]
+    if report.get("status") == "no_graded_function":  # an empty file has its note already
+        lines.insert(1, "Nothing to grade: none of the exercises' functions is defined (check their names)")
     return "\n".join(lines + [f"note: {note}" for note in report["notes"]])
 
 
@@ -93,24 +96,22 @@ python3 -m pip install --break-system-packages {requirements} 2>/dev/null || pyt
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Runs once per submission: grades the notebook (or else the .py file) the student uploaded, with the
-# class's seed, and writes Gradescope's results.json. AUTOGRADER_ROOT and PYTHON are only for trying it
-# elsewhere than on Gradescope.
+# Runs once per submission: grades the file the student uploaded that defines the most of the exercises
+# (then the newest), with the class's seed, and writes Gradescope's results.json, which names the file
+# graded. AUTOGRADER_ROOT and PYTHON are only for trying it elsewhere than on Gradescope.
 root="${{AUTOGRADER_ROOT:-/autograder}}"
 mkdir -p "$root/results"
-submission=$(find "$root/submission" -type f -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort | head -n 1)
-if [ -z "$submission" ]; then
-    submission=$(find "$root/submission" -type f -name '*.py' | sort | head -n 1)
-fi
 cd "$root/source"
-PYTHONPATH="$root/source" "${{PYTHON:-python3}}" -m grader "${{submission:-$root/submission/no .ipynb or .py file was uploaded}}" \\
-    --format gradescope --seed {seed} --timeout {timeout} > "$root/results/results.json"
+PYTHONPATH="$root/source" "${{PYTHON:-python3}}" -m grader.classroom.gradescope "$root/submission" "$root/results/results.json" \\
+    --seed {seed} --timeout {timeout}{course}
 exit 0
 """
+COURSE_IN_ZIP = "course.toml"
 
 
-def build_gradescope_zip(target, seed, timeout=5.0):
-    """An autograder zip for Gradescope: setup.sh, run_autograder, and this grader's source, for one class seed."""
+def build_gradescope_zip(target, seed, timeout=5.0, course=None):
+    """An autograder zip for Gradescope: setup.sh, run_autograder, and this grader's source, for one class seed
+    (and the course's version of the assignment, course.Course, when given)."""
     from importlib import metadata
 
     import solutions
@@ -124,12 +125,16 @@ def build_gradescope_zip(target, seed, timeout=5.0):
     packages = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(os.path.abspath(solutions.__file__))]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_script(archive, "setup.sh", SETUP_SH.format(requirements=quoted))
-        _add_script(archive, "run_autograder", RUN_AUTOGRADER.format(seed=int(seed), timeout=float(timeout)))
+        course_option = f' --course "$root/source/{COURSE_IN_ZIP}"' if course else ""
+        _add_script(archive, "run_autograder", RUN_AUTOGRADER.format(seed=int(seed), timeout=float(timeout),
+                                                                     course=course_option))
+        if course:
+            archive.write(course.path, COURSE_IN_ZIP)
         for package in packages:
             for folder, folders, files in os.walk(package):
                 folders[:] = sorted(f for f in folders if f != "__pycache__")
                 for name in sorted(files):
-                    if name.endswith(".py"):
+                    if name.endswith((".py", ".toml")):
                         path = os.path.join(folder, name)
                         archive.write(path, os.path.relpath(path, os.path.dirname(package)).replace(os.sep, "/"))
     return target

@@ -22,19 +22,20 @@ def render_html(check_result):
     parts = [f'<div style="border-left: 4px solid {colour}; padding: 2px 12px; margin: 4px 0">',
              f'<div style="font-weight: bold; color: {colour}">{STATUS_STYLE[result.status][1]} '
              f'<code>{escape(result.name)}</code> {result.score:g}/{result.max_score:g}</div>']
-    parts += [_diagnostic(d) for d in result.diagnostics]
+    parts += [diagnostic_html(d) for d in result.diagnostics]
     parts += [_gradient(g) for g in check_result.gradient_checks]
     parts += [f'<div style="color: #666; font-size: 90%">note: {escape(note)}</div>' for note in check_result.notes]
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _diagnostic(diagnostic):
+def diagnostic_html(diagnostic):
     code = (f'<span style="color: #c62828; font-weight: bold">error[{escape(diagnostic.code)}]</span>: '
             if diagnostic.code else "")
     parts = [f'<div style="margin-top: 8px">{code}<b>{escape(diagnostic.headline)}</b></div>']
     if diagnostic.where:
-        parts.append(f'<div style="color: #555; {MONO}">--&gt; {escape(diagnostic.where)}</div>')
+        parts.append(f'<div style="color: #555; white-space: pre-wrap; overflow-wrap: anywhere; {MONO}">'
+                     f'--&gt; {escape(diagnostic.where)}</div>')
     evidence = list(diagnostic.evidence)
     while evidence:
         line = evidence.pop(0)
@@ -45,9 +46,11 @@ def _diagnostic(diagnostic):
             parts.append(_grid(line, rows))
         else:  # values in a fixed-width font, so that the expected and yours line up; prose as prose
             font = f"; {MONO}" if line.startswith(DATA_LINES) else ""
-            parts.append(f'<div style="margin-left: 1.5em; white-space: pre-wrap{font}">{escape(line)}</div>')
+            parts.append(f'<div style="margin-left: 1.5em; white-space: pre-wrap; overflow-wrap: anywhere{font}">'
+                         f'{escape(line)}</div>')
     if diagnostic.hint:
-        parts.append(f'<div style="margin-left: 1.5em">hint: <code>{escape(diagnostic.hint)}</code></div>')
+        parts.append(f'<div style="margin-left: 1.5em; overflow-wrap: anywhere">hint: <code>{escape(diagnostic.hint)}'
+                     '</code></div>')
     return "\n".join(parts)
 
 
@@ -56,8 +59,8 @@ def _grid(title, rows):
         "<tr>" + "".join(f'<td style="background: {WRONG if mark == "x" else RIGHT}; width: 1.4em; '
                          f'text-align: center; border: 1px solid #fff">{"&#x2717;" if mark == "x" else ""}</td>'
                          for mark in row) + "</tr>" for row in rows)
-    return (f'<div style="margin-left: 1.5em">{escape(title)}'
-            f'<table style="border-collapse: collapse; margin: 4px 0">{cells}</table></div>')
+    return (f'<div style="margin-left: 1.5em; overflow-x: auto">{escape(title)}'
+            f'<table class="grid" style="border-collapse: collapse; margin: 4px 0">{cells}</table></div>')
 
 
 def _gradient(gradient):
@@ -65,7 +68,7 @@ def _gradient(gradient):
     from ..diagnose.gradient import gradient_diagnostic
 
     if gradient.skipped or not gradient.comparisons:
-        return _diagnostic(gradient_diagnostic(gradient))
+        return diagnostic_html(gradient_diagnostic(gradient))
     verdict = ("agrees with" if gradient.matches else "does not match")
     colour = "#2e7d32" if gradient.matches else "#c62828"
     rows = "".join(

@@ -25,14 +25,19 @@ def feedback_text(result):
 def to_dict(report):
     return {
         "submission": report.submission,
+        "status": report.status,
         "score": report.score,
         "max_score": report.max_score,
         "seed": report.seed,
+        "course": report.course,
+        "suggested_course": report.suggested_course,
         "notes": list(report.notes),
         "exercises": [{
             "name": result.name, "status": result.status, "score": result.score, "max_score": result.max_score,
             "feedback": feedback_text(result),
             "mistakes": [{"id": d.code, "message": d.headline} for d in result.mistakes],
+            "diagnostics": [{"headline": d.headline, "code": d.code, "where": d.where, "evidence": list(d.evidence),
+                             "hint": d.hint} for d in result.diagnostics],
         } for result in report.exercises],
     }
 
@@ -54,8 +59,11 @@ def _coloured_grid(line, style):
 
 def render_text(report, style):
     """style(text, fg=None, bold=False) colours text; pass an identity function for plain output."""
-    out = [style(f"Grading {report.submission}", bold=True)]
+    out = [style(f"Grading {report.submission}", bold=True)
+           + ("" if report.course == "ours" else f"   (course {report.course})")]
     out += [f"note: {note}" for note in report.notes]
+    if report.status == "no_graded_function":
+        out.append("note: none of the exercises' functions is defined: check their names against `grade --list`")
     width = max(len(result.name) for result in report.exercises)
     for result in report.exercises:
         colour, label = STATUS_STYLE[result.status]

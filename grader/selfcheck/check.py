@@ -27,10 +27,19 @@ class CheckResult:
         return self.result.status == "passed" and all(g.matches or g.skipped for g in self.gradient_checks)
 
 
+class UnknownExercise(ValueError):
+    """check() was given something that is none of the exercises; the message says which is meant."""
+
+
 def check(function, *, seed=None, timeout=5.0):
     """Grade one exercise (a function, or its name) and show what is right and wrong with it."""
     namespace = sys._getframe(1).f_globals
-    show(run_check(function, namespace, seed=seed, limits=Limits(call_seconds=timeout)))
+    try:
+        result = run_check(function, namespace, seed=seed, limits=Limits(call_seconds=timeout))
+    except UnknownExercise as error:  # a message under the cell, not a traceback of the grader
+        print(f"check(): {error}")
+        return
+    show(result)
 
 
 def run_check(function, namespace, seed=None, limits=Limits()):
@@ -40,21 +49,30 @@ def run_check(function, namespace, seed=None, limits=Limits()):
     from ..checks.gradcheck import check_against_forward, forwards_of
     from ..exercises import BY_NAME, SIGNATURES
     from ..grade import grade_submission
+    from ..course import default_course
     from ..run.session import Session
     from .capture import capture
 
     name = exercise_name(function, BY_NAME)
+    course = default_course()  # the kit's course, in a kit built with one
+    if name not in course.graded:
+        raise UnknownExercise(f"{name} is not graded in this course ({course.name})"
+                              + (": the course provides it" if name in course.provided else ""))
     if callable(function):  # what it uses is where it was defined: the notebook, or a module it came from
         namespace = {**getattr(function, "__globals__", namespace), name: function}
     forwards = forwards_of(name)
     missing = [f for f in forwards if not callable(namespace.get(f))]
-    captured = capture(namespace, [name, *forwards])
+    # the student's own helpers are graded too, as `grade` does, so that a composite whose helper is wrong
+    # is told to fix that helper first instead of failing a comparison the helper spoilt
+    helpers = [h for h in BY_NAME[name].helpers if callable(namespace.get(h))]
+    captured = capture(namespace, [name, *forwards, *helpers])
     second = Session(captured.submission, SIGNATURES, limits, names=()) if forwards and not missing else None
     try:
-        report = grade_submission(captured.submission, seed, {name}, limits)
-        result = report.exercises[0]
+        report = grade_submission(captured.submission, seed, {name, *helpers}, limits)
+        result = next(r for r in report.exercises if r.name == name)
+        broken = [r.name for r in report.exercises if r.name != name and r.status != "passed"]
         checks = ()
-        if second is not None and result.status in ("passed", "failed"):  # otherwise the grade says it all
+        if second is not None and result.status in ("passed", "failed") and not broken:  # else the grade says it
             cases = plan([BY_NAME[name]], report.seed).cases
             checks = tuple(check_against_forward(second, BY_NAME[name], cases[name]))
     finally:
@@ -67,10 +85,14 @@ def run_check(function, namespace, seed=None, limits=Limits()):
 
 
 def exercise_name(function, exercises):
+    from ..course import did_you_mean
+
     name = function if isinstance(function, str) else getattr(function, "__name__", None)
     if name not in exercises:
-        raise ValueError(f"check() checks the exercises {', '.join(exercises)}; "
-                         f"{function!r} is none of them (pass the function itself or its name)")
+        close = did_you_mean(name, list(exercises)) if isinstance(name, str) else ""
+        raise UnknownExercise(f"{function!r} is none of the exercises{close}" if close else
+                              f"{function!r} is none of the exercises; pass the function itself or its name, one of: "
+                              + ", ".join(exercises))
     return name
 
 

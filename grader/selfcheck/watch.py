@@ -48,7 +48,7 @@ def wait_for_change(path, seen, sleep):
             return
 
 
-def grade_and_print(path, echo, seed=None, only=(), limits=None, colour=False):
+def grade_and_print(path, echo, seed=None, only=(), limits=None, colour=False, course=None):
     """One run of `grade path` in text, for the watch; returns its exit status."""
     import click
 
@@ -59,7 +59,7 @@ def grade_and_print(path, echo, seed=None, only=(), limits=None, colour=False):
     from ..run.session import Limits
 
     try:
-        report = grade(path, seed=seed, only=set(only), limits=limits or Limits())
+        report = grade(path, seed=seed, only=set(only), limits=limits or Limits(), course=course)
     except LoadError as error:
         echo(f"grade: {error}")
         return Exit.CANNOT_GRADE

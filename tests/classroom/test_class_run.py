@@ -23,7 +23,7 @@ def grade_cli(*args):
 
 
 def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # grades.csv starts with a BOM, for Excel
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
@@ -279,5 +279,7 @@ def test_each_layout_grades_each_student_end_to_end(layout, tmp_path):
 def test_a_folder_without_submissions_exits_2(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "syllabus.pdf").write_bytes(b"%PDF")
-    code, stdout, _ = grade_cli(str(tmp_path / "in"), "--out", str(tmp_path / "out"))
-    assert code == 2 and "0 students" in stdout and "1 file(s) skipped" in stdout
+    code, stdout, stderr = grade_cli(str(tmp_path / "in"), "--out", str(tmp_path / "out"))
+    assert code == 2 and stdout == "" and not (tmp_path / "out").exists()
+    assert f"no submissions found in {tmp_path / 'in'} (looked for .py, .ipynb, .zip" in stderr
+    assert "syllabus.pdf" in stderr
