@@ -28,7 +28,7 @@ sys.path.insert(0, {os.path.join(ROOT, "grader")!r})
 import numpy, sandbox
 home = tempfile.mkdtemp()
 policy = {{"home": home, "hidden": {hidden_paths(REFERENCE)!r}, "memory_bytes": 2**30, "cpu_seconds": 60,
-          "file_bytes": 2**24}}
+          "file_bytes": 2**24, "disk_bytes": 2**26}}
 start = time.perf_counter()
 missing = sandbox.confine(policy)
 print(time.perf_counter() - start, len(missing))
