@@ -14,13 +14,14 @@ import json
 import os
 import random
 import re
-import tempfile
+import shutil
 from dataclasses import asdict, dataclass
 
 from .isolate import Limits
 
 RUN_FILE = "run.json"
 DEFAULT_OUT = "grade-results"
+UNPACKED = ".unpacked"  # where zips are unpacked, inside out
 
 
 class BatchError(Exception):
@@ -110,7 +111,11 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
     version = grader_version()
     seed = _class_seed(out, seed, shard)
     grading = Grading(seed, tuple(sorted(only)), limits)
-    with tempfile.TemporaryDirectory(prefix="bpgrade-unzip-") as unpacked:
+    # zips are unpacked in out, not in a temp folder, so that a killed run leaves nothing outside its out folder,
+    # and the next run clears what the killed one left
+    unpacked = os.path.join(out, UNPACKED)
+    shutil.rmtree(unpacked, ignore_errors=True)
+    try:
         found = discover(paths, pattern, unpacked)
         mine = [s for s in found.submissions if in_shard(s.student, shard)]
         _write_json(os.path.join(out, RUN_FILE), {
@@ -133,6 +138,8 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
             write_student_files(out, record, formats)
             done += 1
             progress(done, len(mine))
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
     students = [s.student for s in mine]
     write_class_outputs(out, lambda: _records(out, students), found.skipped,
                         _read_json(os.path.join(out, RUN_FILE)), formats)
