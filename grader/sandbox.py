@@ -67,7 +67,7 @@ def confine(policy):
     missing = []
     parent = os.getppid()
     box = BOX_UIDS + os.getpid() if os.geteuid() == 0 else None  # a pid is unique among the living
-    _own_namespaces(libc, policy, box, missing)
+    pid_namespace = _own_namespaces(libc, policy, box, missing)
     # A root-only Python installation (/root/.pyenv) stays importable for the box uid: what it reads is bounded
     # by Landlock, or is what root's worker read before it had a uid of its own.
     keep = 1 << CAP_DAC_READ_SEARCH if box is not None else 0
@@ -75,6 +75,8 @@ def confine(policy):
         _become(libc, box, keep)
     _drop_capabilities(libc, missing, keep)
     _die_with(libc, parent)  # after the change of uid, which clears the parent-death signal
+    if pid_namespace:
+        _enter_pid_namespace(libc)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return missing + ["no_new_privs is refused: neither Landlock nor seccomp could be applied"]
     landlock_abi = _landlock(libc, policy, missing)
@@ -119,7 +121,8 @@ def _die_with(libc, parent):
 
 # Namespaces, a private temp folder and a uid of its own ------------------------------------------------------
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWNET = 0x20000, 0x8000000, 0x10000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x20000, 0x8000000, 0x10000000, 0x20000000
+CLONE_NEWNET = 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
 PR_SET_PDEATHSIG, PR_SET_KEEPCAPS, CAP_DAC_READ_SEARCH = 1, 8, 2
 # A grader run as root gives each worker the uid BOX_UIDS + its pid (and that gid): above the ranges of users,
@@ -129,16 +132,18 @@ FOLDER_FILES = 4096  # files and folders a worker's private temp folder may hold
 
 
 def _own_namespaces(libc, policy, box, missing):
-    """Own IPC, network and mount namespaces (and, without root, an own user namespace to create them in); the
-    worker's folder becomes a tmpfs of policy["disk_bytes"] there, which the kernel frees with the worker."""
+    """Own PID, IPC, network and mount namespaces (and, without root, a user namespace to create them in); the
+    worker's folder becomes a tmpfs of policy["disk_bytes"] there, which the kernel frees with the worker.
+    Returns whether the worker's children (see _enter_pid_namespace) go to a PID namespace of their own."""
     flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | (0 if box is not None else CLONE_NEWUSER)
     uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(flags) != 0:
+    pid_namespace = libc.unshare(flags | CLONE_NEWPID) == 0
+    if not pid_namespace and libc.unshare(flags) != 0:
         missing.append(f"no namespaces of its own ({os.strerror(ctypes.get_errno())}): its folder is limited per "
                        "file, not in total, and stays behind if the grader is killed")
         if box is not None:
             os.chown(policy["home"], box, box)
-        return
+        return False
     if box is None:
         for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
             with open(f"/proc/self/{name}", "w") as mapping:
@@ -148,6 +153,29 @@ def _own_namespaces(libc, policy, box, missing):
                        "not in total, and stays behind if the grader is killed")
         if box is not None:
             os.chown(policy["home"], box, box)
+    return pid_namespace
+
+
+def _enter_pid_namespace(libc):
+    """Returns in a child that is pid 1 of the new PID namespace, where no process outside has a pid it could
+    name. This process (the pid the grader knows) only waits for it; each dies with the other."""
+    alive_read, alive_write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(alive_write)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        os.set_blocking(alive_read, False)
+        try:
+            if os.read(alive_read, 1) == b"":  # its parent died before the signal was set
+                os._exit(1)
+        except BlockingIOError:
+            pass
+        os.close(alive_read)
+        return
+    os.closerange(0, alive_write)  # the pipes stay the child's alone: its end is the grader's end of file
+    os.closerange(alive_write + 1, os.sysconf("SC_OPEN_MAX"))
+    _, status = os.waitpid(child, 0)
+    os._exit(0 if status == 0 else 1)
 
 
 def _private_folder(libc, policy, box):

@@ -11,6 +11,8 @@ The command-line paths run twice where the system allows: as the user running th
 root, as an unprivileged user the test creates, through setpriv (root: a box uid per worker; an unprivileged
 grader: a user namespace per worker).
 """
+import csv
+import errno
 import os
 import pwd
 import resource
@@ -24,7 +26,9 @@ from pathlib import Path
 
 import pytest
 from batch_class import REFERENCE
+from test_sandbox import run_bpf
 
+from grader import sandbox
 from grader.grade import grade
 from grader.isolate import Limits
 
@@ -37,7 +41,7 @@ NICE = 7  # the niceness that reach_sched.py sets
 IPC_KEYS = {0x0B9ADE11, 0x0B9ADE12}
 UNPRIVILEGED = "bpgrade-redteam"
 
-pytestmark = pytest.mark.skipif(not LINUX, reason="the mechanisms under test are Linux's")
+LINUX_ONLY = pytest.mark.skipif(not LINUX, reason="the mechanisms under test are Linux's")
 
 # An honest student who also checks the worker it runs in: the right answers only if no classmate reached it.
 CANARY = REFERENCE + '''
@@ -62,7 +66,8 @@ def linear_forward(A, W, b):
 
 def hostile(folder, name):
     path = Path(folder) / name
-    path.write_text(REFERENCE + "\n\n" + (HOSTILE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    part = (HOSTILE / name).read_text(encoding="utf-8").replace("__GRADER_PID__", str(os.getpid()))
+    path.write_text(REFERENCE + "\n\n" + part, encoding="utf-8")
     path.chmod(0o644)
     return path
 
@@ -112,6 +117,35 @@ def statuses(report):
     return {exercise.name: exercise.status for exercise in report.exercises}
 
 
+@pytest.mark.parametrize("machine", sorted(sandbox.SYSCALLS))
+def test_the_filter_lets_a_worker_act_on_itself_only(machine):
+    program, arch, me = sandbox.seccomp_program(machine, own_pid=4321), sandbox.AUDIT_ARCH[machine], 4321
+    numbers = {**sandbox.SYSCALLS[machine], **sandbox.COMMON_SYSCALLS}
+    deny, allow = sandbox.FAIL | errno.EPERM, sandbox.ALLOW
+    for name in ("prlimit64", "sched_setscheduler", "sched_setparam", "sched_setaffinity", "sched_setattr"):
+        assert run_bpf(program, numbers[name], arch, [0, 7]) == allow, name  # 0: the caller (getrlimit's way)
+        assert run_bpf(program, numbers[name], arch, [me, 7]) == allow, name
+        for other in (1, me - 1, me + 1, 0xFFFFFFFF):
+            assert run_bpf(program, numbers[name], arch, [other, 7]) == deny, (name, other)
+    setpriority, prio_pgrp, prio_user = numbers["setpriority"], 1, 2
+    assert run_bpf(program, setpriority, arch, [0, 0, 5]) == allow  # os.nice()
+    assert run_bpf(program, setpriority, arch, [0, me, 5]) == allow
+    for which, who in ((0, me + 1), (0, 1), (prio_pgrp, 0), (prio_pgrp, me), (prio_user, 0), (prio_user, 1000)):
+        assert run_bpf(program, setpriority, arch, [which, who, 5]) == deny, (which, who)
+    for name in ("shmget", "shmat", "msgget", "msgsnd", "semget", "semop", "mq_open", "ioprio_set", "kcmp",
+                 "move_pages", "migrate_pages", "process_madvise", "perf_event_open", "mount", "keyctl"):
+        assert run_bpf(program, numbers[name], arch, [0, 0, 0]) == deny, name
+
+
+def test_every_refused_call_has_a_number_on_some_machine_and_no_number_is_two_calls():
+    for machine, table in sandbox.SYSCALLS.items():
+        numbers = {**table, **sandbox.COMMON_SYSCALLS}
+        assert len(set(numbers.values())) == len(numbers), machine
+    known = set().union(*sandbox.SYSCALLS.values(), sandbox.COMMON_SYSCALLS)
+    assert set(sandbox.DENIED) <= known
+
+
+@LINUX_ONLY
 @pytest.mark.parametrize("name, exercise", [("reach_prlimit.py", "update_parameters"),
                                             ("reach_sched.py", "linear_backward"),
                                             ("reach_ipc.py", "compute_cost")])
@@ -126,6 +160,7 @@ def test_a_worker_changes_nothing_of_the_grader_and_leaves_no_kernel_object(tmp_
     assert list(homes.iterdir()) == []
 
 
+@LINUX_ONLY
 def test_a_worker_writing_1_gb_is_stopped_at_the_cap_and_leaves_nothing(tmp_path, homes):
     free_before = shutil.disk_usage(homes).free
     report = grade(str(hostile(tmp_path, "reach_disk.py")), seed=5, limits=LIMITS)
@@ -137,6 +172,7 @@ def test_a_worker_writing_1_gb_is_stopped_at_the_cap_and_leaves_nothing(tmp_path
     assert shutil.disk_usage(homes).free > free_before - 100 * 2**20  # the writes never reached this disk
 
 
+@LINUX_ONLY
 def test_without_namespaces_one_note_and_grading_goes_on(tmp_path, homes):
     def spawn_without_namespaces(home, reply_write):
         grader = REPO / "grader"
@@ -218,6 +254,7 @@ def private_tmp(tmp_path):
     return tmp
 
 
+@LINUX_ONLY
 @pytest.mark.parametrize("name, exercise", [("reach_prlimit.py", "update_parameters"),
                                             ("reach_sched.py", "linear_backward"),
                                             ("reach_ipc.py", "compute_cost"),
@@ -246,6 +283,7 @@ def wait_for(condition, seconds):
     return condition()
 
 
+@LINUX_ONLY
 @pytest.mark.parametrize("layout", ["one file", "class"])
 def test_nothing_outlives_a_grader_killed_mid_run(run_as, layout):
     user, tmp_path = run_as
@@ -270,6 +308,7 @@ def test_nothing_outlives_a_grader_killed_mid_run(run_as, layout):
     assert wait_for(lambda: list(tmp.iterdir()) == [], 5), f"left on disk: {list(tmp.iterdir())}"
 
 
+@LINUX_ONLY
 def test_a_class_keeps_honest_grades_beside_students_who_reach_out(run_as):
     user, tmp_path = run_as
     tmp, objects = private_tmp(tmp_path), kernel_objects()
@@ -289,8 +328,6 @@ def test_a_class_keeps_honest_grades_beside_students_who_reach_out(run_as):
     stdout, stderr = finished.communicate(timeout=300)
     assert finished.returncode == 0, stdout + stderr
     assert "Traceback" not in stdout + stderr
-    import csv
-
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert len(rows) == 8
