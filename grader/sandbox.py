@@ -2,9 +2,12 @@
 
 Layers, each closing what the others leave open:
 - resource limits: address space, CPU seconds, size of a written file, open files, no core files;
-- capabilities dropped: a grader run as root leaves the student none of root's powers;
-- seccomp (Linux x86_64/aarch64): no new processes (threads are fine), no exec, no sockets, no signal
-  or ptrace to another process, no changes to file modes, owners, times or attributes;
+- capabilities dropped: a grader run as root leaves the student none of root's powers, and a uid of its own;
+- namespaces of its own (PID, IPC, network, mount; a user namespace without root), with its folder a
+  size-limited tmpfs that the kernel frees with it; it dies with its parent;
+- seccomp (Linux x86_64/aarch64): no new processes (threads are fine), no exec, no sockets, no signal,
+  ptrace, limit or priority change to another process, no IPC object, no mounts, no changes to file
+  modes, owners, times or attributes (the README's table lists every refused call);
 - Landlock (Linux >= 5.13): reading only the Python installation and the system libraries, minus the
   grader, the reference solutions and the submission's folder; writing only in the worker's private
   directory; no TCP (ABI 4); no signals out of the sandbox (ABI 6).
@@ -66,10 +69,10 @@ def confine(policy):
     libc.syscall.restype = ctypes.c_long
     missing = []
     parent = os.getppid()
-    box = BOX_UIDS + os.getpid() if os.geteuid() == 0 else None  # a pid is unique among the living
+    box = _box_uid(missing)
     pid_namespace = _own_namespaces(libc, policy, box, missing)
     # A root-only Python installation (/root/.pyenv) stays importable for the box uid: what it reads is bounded
-    # by Landlock, or is what root's worker read before it had a uid of its own.
+    # by Landlock (without Landlock, it reads what root can, as the warning says).
     keep = 1 << CAP_DAC_READ_SEARCH if box is not None else 0
     if box is not None:
         _become(libc, box, keep)
@@ -214,6 +217,28 @@ def leave_folder():
         os.rmdir(os.getcwd())
     except OSError:  # a tmpfs, not empty, or not ours to remove: the grader or the kernel removes it
         pass
+
+
+def _box_uid(missing):
+    """BOX_UIDS + this pid (unique among the living) under root, if this user namespace maps it: the root of a
+    container often has 65536 uids only. None otherwise."""
+    if os.geteuid() != 0:
+        return None
+    box = BOX_UIDS + os.getpid()
+    if _mapped("uid_map", box) and _mapped("gid_map", box):
+        return box
+    missing.append("no uid of its own (this user namespace maps none for it): it runs as uid 0 without "
+                   "capabilities, so the grader's processes are its own to prlimit and renice but for seccomp")
+    return None
+
+
+def _mapped(name, number):
+    try:
+        with open(f"/proc/self/{name}", encoding="ascii") as ranges:
+            return any(first <= number < first + count for first, _, count in
+                       ([int(word) for word in line.split()] for line in ranges))
+    except (OSError, ValueError):
+        return False
 
 
 def _become(libc, box, keep):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from batch_class import REFERENCE
-from test_sandbox import run_bpf
+from test_sandbox import confined, run_bpf
 
 from grader import sandbox
 from grader.grade import grade
@@ -190,6 +190,20 @@ def test_without_namespaces_one_note_and_grading_goes_on(tmp_path, homes):
     assert len(report.notes) == 1 and "no namespaces of its own" in report.notes[0]
     assert report.score == report.max_score  # seccomp alone still refuses every prlimit
     assert list(homes.iterdir()) == []
+
+
+@LINUX_ONLY
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a grader run as root gives workers a uid of their own")
+def test_a_box_uid_this_user_namespace_cannot_map_is_one_note_and_the_rest_holds(tmp_path):
+    result = confined("""
+        import resource
+        print(json.dumps({"missing": missing, "uid": os.getuid(), "fork": attempt(os.fork),
+                          "prlimit": attempt(lambda: resource.prlimit(GRADER, resource.RLIMIT_MSGQUEUE,
+                                                                      (4242, 4242)))}))
+    """, tmp_path, before=f"HIDDEN = []; sandbox.BOX_UIDS = 2**32 - 1; GRADER = {os.getpid()}")
+    assert len(result["missing"]) == 1 and "no uid of its own" in result["missing"][0]
+    assert result["uid"] == 0 and result["fork"] == "PermissionError"
+    assert result["prlimit"] in ("PermissionError", "ProcessLookupError")
 
 
 # The command line, as the invoking user and as an unprivileged one -----------------------------------------------
