@@ -5,9 +5,10 @@ Run: python bench/bench_sandbox.py [--runs 30]. Prints medians of
   alternating order (this machine is shared and noisy): the median of the paired differences is the
   overhead per submission (target: under 20 ms);
 - sandbox.confine() alone, timed inside fresh worker-like processes (numpy imported, as in the worker): limits,
-  own IPC, network and mount namespaces (and a user namespace when not root), the private tmpfs, the box uid
-  under root, Landlock and seccomp;
-- for comparison, what a PID namespace, which we do not use, would add per worker (one fork more).
+  own IPC, network and mount namespaces (and user and PID namespaces when not root), the private tmpfs, the box
+  uid under root, Landlock and seccomp;
+- what the PID namespace adds per worker where it is used (without root): one fork more. Its parent then
+  becomes cat (sandbox._enter_pid_namespace), so that the worker does not copy the pages it writes to.
 """
 import argparse
 import os
@@ -91,9 +92,9 @@ def main():
           f"   (max {max(sample[0] for sample in confine) * 1000:.2f} ms; warnings: {confine[0][1]:.0f})")
     pid_namespace, refused = in_fresh_processes(PID_NAMESPACE_ONCE, runs)
     if pid_namespace is None:
-        print(f"not used: PID namespace           not measurable here: {refused}")
+        print(f"PID namespace (without root)      not measurable here: {refused}")
     else:
-        print(f"not used: PID namespace + a fork  median {median_ms([s[0] for s in pid_namespace]):7.2f} ms")
+        print(f"PID namespace + a fork (no root)  median {median_ms([s[0] for s in pid_namespace]):7.2f} ms")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Layers, each closing what the others leave open:
 - resource limits: address space, CPU seconds, size of a written file, open files, no core files;
 - capabilities dropped: a grader run as root leaves the student none of root's powers, and a uid of its own;
-- namespaces of its own (PID, IPC, network, mount; a user namespace without root), with its folder a
-  size-limited tmpfs that the kernel frees with it; it dies with its parent;
+- namespaces of its own (IPC, network, mount; without root, a user and a PID namespace too), with its
+  folder a size-limited tmpfs that the kernel frees with it; it dies with its parent;
 - seccomp (Linux x86_64/aarch64): no new processes (threads are fine), no exec, no sockets, no signal,
   ptrace, limit or priority change to another process, no IPC object, no mounts, no changes to file
   modes, owners, times or attributes (the README's table lists every refused call);
@@ -138,10 +138,12 @@ CAT = "/bin/cat"  # files and folders a worker's private temp folder may hold
 def _own_namespaces(libc, policy, box, missing):
     """Own PID, IPC, network and mount namespaces (and, without root, a user namespace to create them in); the
     worker's folder becomes a tmpfs of policy["disk_bytes"] there, which the kernel frees with the worker.
-    Returns whether the worker's children (see _enter_pid_namespace) go to a PID namespace of their own."""
+    Returns whether the worker's children (see _enter_pid_namespace) go to a PID namespace of their own: only
+    without root, where no uid of its own puts the grader's processes out of its reach; the PID namespace costs
+    a fork and an exec per worker (bench/bench_sandbox.py)."""
     flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | (0 if box is not None else CLONE_NEWUSER)
     uid, gid = os.getuid(), os.getgid()
-    pid_namespace = libc.unshare(flags | CLONE_NEWPID) == 0
+    pid_namespace = box is None and libc.unshare(flags | CLONE_NEWPID) == 0
     if not pid_namespace and libc.unshare(flags) != 0:
         missing.append(f"no namespaces of its own ({os.strerror(ctypes.get_errno())}): its folder is limited per "
                        "file, not in total, and stays behind if the grader is killed")
