@@ -131,13 +131,14 @@ PR_SET_PDEATHSIG, PR_SET_KEEPCAPS, CAP_DAC_READ_SEARCH = 1, 8, 2
 # A grader run as root gives each worker the uid BOX_UIDS + its pid (and that gid): above the ranges of users,
 # systemd's dynamic users and containers (up to 0x6FFFFFFF), below the signed-int limit some tools assume.
 BOX_UIDS = 0x70000000
-FOLDER_FILES = 4096
-CAT = "/bin/cat"  # files and folders a worker's private temp folder may hold
+FOLDER_FILES = 4096  # files and folders a worker's private temp folder may hold
+CAT = "/bin/cat"
 
 
 def _own_namespaces(libc, policy, box, missing):
-    """Own PID, IPC, network and mount namespaces (and, without root, a user namespace to create them in); the
-    worker's folder becomes a tmpfs of policy["disk_bytes"] there, which the kernel frees with the worker.
+    """Own IPC, network and mount namespaces (and, without root, a user namespace to create them in, and a PID
+    namespace); the worker's folder becomes a tmpfs of policy["disk_bytes"] there, which the kernel frees with
+    the worker.
     Returns whether the worker's children (see _enter_pid_namespace) go to a PID namespace of their own: only
     without root, where no uid of its own puts the grader's processes out of its reach; the PID namespace costs
     a fork and an exec per worker (bench/bench_sandbox.py)."""
@@ -339,7 +340,8 @@ SYSCALLS = {
                "vfork": 58, "execve": 59, "kill": 62, "semget": 64, "semop": 65, "semctl": 66, "shmdt": 67,
                "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "fcntl": 72, "chmod": 90, "fchmod": 91,
                "chown": 92, "fchown": 93, "lchown": 94, "ptrace": 101, "syslog": 103, "rt_sigqueueinfo": 129,
-               "utime": 132, "uselib": 134, "personality": 135, "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144,
+               "utime": 132, "uselib": 134, "personality": 135, "setpriority": 141, "sched_setparam": 142,
+               "sched_setscheduler": 144,
                "vhangup": 153, "modify_ldt": 154, "pivot_root": 155, "adjtimex": 159, "chroot": 161, "acct": 163,
                "settimeofday": 164, "mount": 165, "umount2": 166, "swapon": 167, "swapoff": 168, "reboot": 169,
                "sethostname": 170, "setdomainname": 171, "iopl": 172, "ioperm": 173, "init_module": 175,
