@@ -111,8 +111,9 @@ def _failed(task, message):
 def _serve(todo, done, grading):
     """A grading process: grades tasks until its stop sign, each student in a worker forked by its zygote."""
     from ..grade import prepare
-    from ..run.zygote import Zygote
+    from ..run.zygote import Zygote, die_with_parent
 
+    die_with_parent()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # unwind, so the current worker is killed too
     try:
         with Zygote() as zygote:

@@ -14,13 +14,14 @@ import json
 import os
 import random
 import re
-import tempfile
+import shutil
 from dataclasses import asdict, dataclass, replace
 
 from ..run.session import Limits
 
 RUN_FILE = "run.json"
 DEFAULT_OUT = "grade-results"
+UNPACKED = ".unpacked"  # where zips are unpacked, inside out
 
 
 class BatchError(Exception):
@@ -126,7 +127,12 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
     version = grader_version()
     if seed is None and course is not None:
         seed = course.seed
-    with tempfile.TemporaryDirectory(prefix="bpgrade-unzip-") as unpacked:
+    # zips are unpacked in out, not in a temp folder, so that a killed run leaves nothing outside its out folder,
+    # and the next run clears what the killed one left
+    out_existed = os.path.isdir(out)
+    unpacked = os.path.join(out, UNPACKED)
+    shutil.rmtree(unpacked, ignore_errors=True)
+    try:
         found = discover(paths, pattern, unpacked, outputs=(out,))
         if not found.submissions:
             others = f"; found only {_files_text([s.shown for s in found.skipped])}" if found.skipped else ""
@@ -138,7 +144,8 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
         _write_json(os.path.join(out, RUN_FILE), {
             "seed": seed, "grader": version, "shard": f"{shard[0]}/{shard[1]}" if shard else None,
             "exercises": list(grading.only), "course": course.name if course else "ours",
-            "class": class_digest([s.student for s in found.submissions]), "students": [s.student for s in mine], "skipped": [[s.shown, s.reason] for s in found.skipped]})
+            "class": class_digest([s.student for s in found.submissions]), "students": [s.student for s in mine],
+            "skipped": [[s.shown, s.reason] for s in found.skipped]})
         todo = []
         for index, submission in enumerate(mine):
             key = _key(submission.path, version, grading)
@@ -155,6 +162,10 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
             write_student_files(out, record, formats)
             done += 1
             progress(done, len(mine))
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
+        if not out_existed and os.path.isdir(out) and not os.listdir(out):
+            os.rmdir(out)  # nothing was found to grade: leave no trace of the run
     students = [s.student for s in mine]
     counted = write_class_outputs(out, lambda: _records(out, students), found.skipped,
                                   _read_json(os.path.join(out, RUN_FILE)), formats)

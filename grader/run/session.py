@@ -30,6 +30,7 @@ class Limits:
     memory_bytes: int = 2**30  # address space of a worker
     cpu_seconds: float = 120.0  # CPU time of a worker over all its calls: a backstop behind the wall clocks
     file_bytes: int = 16 * 2**20  # largest file a worker may write in its private directory
+    disk_bytes: int = 64 * 2**20  # all of its private directory together (a tmpfs, where the kernel allows)
     sandbox: bool = True  # False only to measure what confinement costs (bench/bench_sandbox.py)
 
 
@@ -235,7 +236,8 @@ def _case_sized(value, depth=0):
 
 def _sandbox_policy(limits, home, submission_path):
     return {"home": home, "hidden": hidden_paths(submission_path), "memory_bytes": limits.memory_bytes,
-            "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes}
+            "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes,
+            "disk_bytes": limits.disk_bytes}
 
 
 def hidden_paths(submission_path):

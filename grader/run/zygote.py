@@ -34,7 +34,7 @@ class Zygote:
     """The grading process's end: spawn(home, reply_write) is a drop-in for spawn.start_interpreter."""
 
     def __init__(self):
-        self.home = tempfile.mkdtemp(prefix="bpgrade-zygote-")
+        self.home = tempfile.gettempdir()  # its working directory; it writes nothing, so it needs no folder of its own
         self.process, self.control = None, None
         self._start()
 
@@ -102,9 +102,6 @@ class Zygote:
 
     def close(self):
         self._stop()
-        import shutil
-
-        shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -131,6 +128,7 @@ def serve(control_fd):
 
     del sys.path[0]
     prctl = _prctl()
+    _die_with(os.getppid(), prctl)  # killed with the grading process; end of file on control ends it too
     gc.freeze()  # a worker's collections then skip what was imported here, instead of copying its pages
     control = socket.socket(fileno=control_fd)
     while True:
@@ -196,6 +194,11 @@ def _prctl():
         return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None
+
+
+def die_with_parent():
+    """This process is killed when its parent is (on Linux), so that none outlives a killed grader."""
+    _die_with(os.getppid(), _prctl())
 
 
 def _die_with(parent, prctl):
