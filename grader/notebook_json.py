@@ -72,16 +72,21 @@ def _what_is_wrong(text, error):
         if marker:
             return (f"a merge conflict marker {marker} on line {number}: the conflict was never resolved; "
                     f"keep one side in a text editor, or check out one version of the notebook")
+    if not text[error.pos:].strip() or error.msg.startswith("Unterminated string"):  # the text ran out
+        return (f"the file ends in the middle of the JSON, at {_place(text, len(text))}: it is truncated "
+                f"(saved or copied only in part)")
     at = f"line {error.lineno}, column {error.colno}"
-    if not text[error.pos:].strip():
-        return f"the file ends in the middle of the JSON, at {at}: it is truncated (saved or copied only in part)"
-    before = text[:error.pos].rstrip()
-    if before.endswith(",") and text[error.pos] in "]}":
-        line = before.count("\n") + 1
-        column = len(before) - before.rfind("\n")
-        return f"a trailing comma at line {line}, column {column}, before {text[error.pos]!r}: remove the comma"
+    comma = len(text[:error.pos].rstrip()) - 1
+    if comma >= 0 and text[comma] == "," and text[error.pos] in "]}":
+        return f"a trailing comma at {_place(text, comma)}, before {text[error.pos]!r}: remove the comma"
     near = text[error.pos:error.pos + 20].split("\n")[0]
     return f"not valid JSON at {at}: {error.msg} (the text there is {near!r})"
+
+
+def _place(text, index):
+    """`line 3, column 16`, both counted from 1, of text[index]."""
+    line, line_start = text.count("\n", 0, index) + 1, text.rfind("\n", 0, index)
+    return f"line {line}, column {index - line_start}"
 
 
 def _upgraded(text):
