@@ -46,7 +46,7 @@ def code_cells(text):
 def cell_label(cell):
     """`In [14] (code cell 7, "def linear_backward(dZ, cache):")`: the prompt, the place and the first line
     a reader finds the cell by. Student text, so shown with its control characters made visible."""
-    first = next((line.strip() for line in cell.source.split("\n") if line.strip()), "")
+    first = cell.source.lstrip().split("\n", 1)[0].strip()
     if len(first) > FIRST_LINE_SHOWN:
         first = first[:FIRST_LINE_SHOWN - 3] + "..."
     first = "".join(c if c.isprintable() else repr(c)[1:-1] for c in first)
@@ -67,11 +67,10 @@ def _parsed(text):
 
 def _what_is_wrong(text, error):
     """Where the JSON breaks, and what a person would call the mistake there."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        marker = next((m for m in CONFLICT_MARKERS if line.startswith(m)), None)
-        if marker:
-            return (f"a merge conflict marker {marker} on line {number}: the conflict was never resolved; "
-                    f"keep one side in a text editor, or check out one version of the notebook")
+    marker, line = _conflict_marker(text)
+    if marker:
+        return (f"a merge conflict marker {marker} on line {line}: the conflict was never resolved; keep one "
+                f"side in a text editor, or check out one version of the notebook")
     if not text[error.pos:].strip() or error.msg.startswith("Unterminated string"):  # the text ran out
         return (f"the file ends in the middle of the JSON, at {_place(text, len(text))}: it is truncated "
                 f"(saved or copied only in part)")
@@ -81,6 +80,14 @@ def _what_is_wrong(text, error):
         return f"a trailing comma at {_place(text, comma)}, before {text[error.pos]!r}: remove the comma"
     near = text[error.pos:error.pos + 20].split("\n")[0]
     return f"not valid JSON at {at}: {error.msg} (the text there is {near!r})"
+
+
+def _conflict_marker(text):
+    """The first merge conflict marker that starts a line, and its line number; ("", 0) when there is none."""
+    from_line_starts = "\n" + text
+    found = [(from_line_starts.find("\n" + marker), marker) for marker in CONFLICT_MARKERS]
+    index, marker = min(((index, marker) for index, marker in found if index >= 0), default=(0, ""))
+    return marker, text.count("\n", 0, index) + 1 if marker else 0
 
 
 def _place(text, index):
