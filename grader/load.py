@@ -103,6 +103,8 @@ def strip_ipython(source):
         if first.split()[0] not in PYTHON_CELL_MAGICS:
             return "", 1
         source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
+    if "%" not in source and "!" not in source:  # most cells: nothing to look at line by line
+        return source, 0
     lines, removed = [], 0
     for line in source.split("\n"):
         if ("%" in line or "!" in line) and _is_ipython(line):  # the test first: most lines have neither

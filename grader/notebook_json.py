@@ -49,7 +49,8 @@ def cell_label(cell):
     first = cell.source.lstrip().split("\n", 1)[0].strip()
     if len(first) > FIRST_LINE_SHOWN:
         first = first[:FIRST_LINE_SHOWN - 3] + "..."
-    first = "".join(c if c.isprintable() else repr(c)[1:-1] for c in first)
+    if not first.isprintable():
+        first = "".join(c if c.isprintable() else repr(c)[1:-1] for c in first)
     place = f'code cell {cell.position}, "{first}"'
     return f"In [{cell.execution_count}] ({place})" if cell.execution_count is not None else place
 
