@@ -62,6 +62,8 @@ def _parsed(text):
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise NotebookError(f"corrupt notebook ({_what_is_wrong(text, error)})") from None
+    except ValueError:  # the one other error json raises: an integer of more digits than Python converts
+        raise NotebookError("corrupt notebook (a number in it has thousands of digits)") from None
     except RecursionError:
         raise NotebookError("corrupt notebook (its JSON is nested too deeply to be a notebook)") from None
 

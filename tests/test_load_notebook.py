@@ -102,6 +102,7 @@ def test_removed_magics_are_noted_under_the_cells_name(tmp_path):
     ('{"cells": [] "nbformat": 4}', "not valid JSON at line 1, column 14: Expecting ',' delimiter"),
     ("", "the file is empty"),
     ("[" * 100_000, "nested too deeply"),
+    ('{"cells": [], "nbformat": ' + "4" * 5000 + "}", "a number in it has thousands of digits"),
 ])
 def test_a_corrupt_notebook_says_where_and_what_is_wrong(tmp_path, text, expected):
     message = load_error(write(tmp_path, text))
