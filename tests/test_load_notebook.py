@@ -38,13 +38,14 @@ def load_error(path):
     return message[len(f"{path}: "):]
 
 
-def test_a_notebook_of_format_4_is_read_without_nbformat_or_jsonschema(tmp_path):
-    path = write(tmp_path, EXERCISE_NOTEBOOK.read_text(encoding="utf-8"))
-    probe = ("import sys; from grader.load import load_submission; cells = load_submission(sys.argv[1]).cells; "
-             "print(len(cells), sorted(m for m in ('nbformat', 'jsonschema') if m in sys.modules))")
+def test_a_notebook_of_format_4_is_graded_without_nbformat_or_jsonschema(tmp_path):
+    pieces = REFERENCE.split("\ndef ")
+    path = write(tmp_path, notebook_text([code_cell(pieces[0], 1)] + [code_cell("def " + p) for p in pieces[1:]]))
+    probe = ("import sys; from grader.grade import grade; report = grade(sys.argv[1], seed=1); "
+             "print(report.score, sorted(m for m in ('nbformat', 'jsonschema') if m in sys.modules))")
     finished = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
-    count, imported = finished.stdout.split(" ", 1)
-    assert int(count) > 5 and imported.strip() == "[]"
+    score, imported = finished.stdout.split(" ", 1)
+    assert float(score) == 100 and imported.strip() == "[]"
 
 
 def test_the_cells_read_are_the_code_cells_of_the_notebook(tmp_path):
