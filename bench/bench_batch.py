@@ -12,7 +12,8 @@ Memory: the peak of the summed RSS of the whole process tree (sampled every 0.2 
 largest single process so far (getrusage(RUSAGE_CHILDREN).ru_maxrss). CPU: the user + system seconds of the
 whole tree per submission (RUSAGE_CHILDREN counts every waited-for descendant: grading processes, zygotes,
 workers), which a busy shared machine inflates less than wall time; `cores / CPU` is what idle cores would
-give at best. Linux only.
+give at best. That CPU is split into the class runner's own (the `grade` process: discovery, records, each
+student's files, the class's outputs) and the grading's (grading processes, zygotes, workers). Linux only.
 """
 import argparse
 import os
@@ -77,8 +78,26 @@ def tree_rss_bytes(root):
     return total
 
 
-def run(folder, out, jobs, timeout):
-    command = [sys.executable, "-m", "grader", folder, "--out", out, "--seed", "1", "--timeout", str(timeout)]
+# `python -m grader ...` that leaves its own CPU seconds (not its children's) in the file named first: what
+# the class runner itself spends (discovery, records, each student's files, the class's outputs).
+RUNNER_CPU = """import atexit, resource, runpy, sys
+path = sys.argv.pop(1)
+
+
+def save():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with open(path, "w") as handle:
+        handle.write(str(usage.ru_utime + usage.ru_stime))
+
+
+atexit.register(save)
+runpy.run_module("grader", run_name="__main__", alter_sys=True)
+"""
+
+
+def run(folder, out, jobs, timeout, runner_cpu_file):
+    command = [sys.executable, "-c", RUNNER_CPU, runner_cpu_file, folder, "--out", out, "--seed", "1",
+               "--timeout", str(timeout)]
     if jobs:
         command += ["--jobs", str(jobs)]
     peak = [0]
@@ -108,8 +127,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=1.0, help="seconds per call (grade --timeout)")
     options = parser.parse_args()
     print(f"{os.cpu_count()} cores; timeout {options.timeout} s per call")
-    print(f"{'scenario':11} {'students':>8} {'seconds':>8} {'per second':>10} {'CPU ms each':>11} {'x floor':>7} "
-          f"{'cores/CPU':>9} {'tree peak MB':>12} {'largest MB':>10}")
+    print(f"{'scenario':14} {'students':>8} {'seconds':>8} {'per second':>10} {'CPU ms each':>11} {'x floor':>7} "
+          f"{'runner ms':>9} {'grading ms':>10} {'cores/CPU':>9} {'tree peak MB':>12} {'largest MB':>10}")
     floors = {}
     for scenario in options.scenarios:
         mix, kinds = SCENARIOS[scenario]
@@ -127,13 +146,17 @@ def measure(name, size, options, floor, write_class):
     try:
         folder, out = os.path.join(work, "class"), os.path.join(work, "out")
         write_class(folder)
+        runner_cpu_file = os.path.join(work, "runner-cpu")
         before = cpu_seconds()
-        elapsed, peak = run(folder, out, options.jobs, options.timeout)
+        elapsed, peak = run(folder, out, options.jobs, options.timeout, runner_cpu_file)
         cpu = (cpu_seconds() - before) / size
+        with open(runner_cpu_file) as handle:
+            runner = float(handle.read()) / size
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         ratio = f"{cpu / floor:7.2f}" if floor else f"{'':7}"
-        print(f"{name:11} {size:8} {elapsed:8.1f} {size / elapsed:10.1f} {cpu * 1000:11.1f} {ratio} "
-              f"{(os.cpu_count() or 1) / cpu:9.1f} {peak / 2**20:12.0f} {largest:10.0f}", flush=True)
+        print(f"{name:14} {size:8} {elapsed:8.1f} {size / elapsed:10.1f} {cpu * 1000:11.1f} {ratio} "
+              f"{runner * 1000:9.1f} {(cpu - runner) * 1000:10.1f} {(os.cpu_count() or 1) / cpu:9.1f} "
+              f"{peak / 2**20:12.0f} {largest:10.0f}", flush=True)
         return cpu
     finally:
         shutil.rmtree(work, ignore_errors=True)
