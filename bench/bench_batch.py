@@ -4,11 +4,16 @@ Run: python bench/bench_batch.py [--sizes 500 2000] [--scenarios py ipynb mixed]
 Scenarios: `py` and `ipynb` are classes of one kind (correct, known and unknown mistakes, stubs, syntax
 errors); `mixed` alternates .py and notebooks and adds hostile ones (an endless loop, a process exit).
 An endless loop costs `--timeout` seconds per case of its exercise, in one worker slot.
+The floor: the same command on a class of as many empty files of the same kinds (an empty .py, a notebook
+whose one code cell is empty). Each still gets its forked, confined worker, a load of nothing, an exit and
+its records, so the floor is what isolation and bookkeeping cost; `x floor` is a scenario's CPU per
+submission over the floor's, measured in the same run at the same size.
 Memory: the peak of the summed RSS of the whole process tree (sampled every 0.2 s from /proc), and the
 largest single process so far (getrusage(RUSAGE_CHILDREN).ru_maxrss). CPU: the user + system seconds of the
 whole tree per submission (RUSAGE_CHILDREN counts every waited-for descendant: grading processes, zygotes,
 workers), which a busy shared machine inflates less than wall time; `cores / CPU` is what idle cores would
-give at best. Linux only.
+give at best. That CPU is split into the class runner's own (the `grade` process: discovery, records, each
+student's files, the class's outputs) and the grading's (grading processes, zygotes, workers). Linux only.
 """
 import argparse
 import os
@@ -22,7 +27,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from batch_class import make_class  # noqa: E402
+from batch_class import make_class, notebook_of  # noqa: E402
 
 CALM = {"correct": 50, "db_wrong_axis": 12, "relu_of_gradient": 12, "cost_over_m_plus_1": 12, "stub": 8,
         "syntax_error": 6}
@@ -36,6 +41,14 @@ def scaled(mix, size):
     counts = {variant: size * share // total for variant, share in mix.items()}
     counts["correct"] += size - sum(counts.values())
     return counts
+
+
+def make_empty_class(folder, size, kinds):
+    os.makedirs(folder)
+    for number in range(size):
+        kind = kinds[number % len(kinds)]
+        with open(os.path.join(folder, f"s{number:05d}_empty.{kind}"), "w", encoding="utf-8") as handle:
+            handle.write("" if kind == "py" else notebook_of(""))
 
 
 def cpu_seconds():
@@ -65,8 +78,26 @@ def tree_rss_bytes(root):
     return total
 
 
-def run(folder, out, jobs, timeout):
-    command = [sys.executable, "-m", "grader", folder, "--out", out, "--seed", "1", "--timeout", str(timeout)]
+# `python -m grader ...` that leaves its own CPU seconds (not its children's) in the file named first: what
+# the class runner itself spends (discovery, records, each student's files, the class's outputs).
+RUNNER_CPU = """import atexit, resource, runpy, sys
+path = sys.argv.pop(1)
+
+
+def save():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with open(path, "w") as handle:
+        handle.write(str(usage.ru_utime + usage.ru_stime))
+
+
+atexit.register(save)
+runpy.run_module("grader", run_name="__main__", alter_sys=True)
+"""
+
+
+def run(folder, out, jobs, timeout, runner_cpu_file):
+    command = [sys.executable, "-c", RUNNER_CPU, runner_cpu_file, folder, "--out", out, "--seed", "1",
+               "--timeout", str(timeout)]
     if jobs:
         command += ["--jobs", str(jobs)]
     peak = [0]
@@ -96,23 +127,39 @@ def main():
     parser.add_argument("--timeout", type=float, default=1.0, help="seconds per call (grade --timeout)")
     options = parser.parse_args()
     print(f"{os.cpu_count()} cores; timeout {options.timeout} s per call")
-    print(f"{'scenario':9} {'students':>8} {'seconds':>8} {'per second':>10} {'CPU ms each':>11} "
-          f"{'cores/CPU':>9} {'tree peak MB':>12} {'largest MB':>10}")
+    print(f"{'scenario':14} {'students':>8} {'seconds':>8} {'per second':>10} {'CPU ms each':>11} {'x floor':>7} "
+          f"{'runner ms':>9} {'grading ms':>10} {'cores/CPU':>9} {'tree peak MB':>12} {'largest MB':>10}")
+    floors = {}
     for scenario in options.scenarios:
         mix, kinds = SCENARIOS[scenario]
         for size in options.sizes:
-            work = tempfile.mkdtemp(prefix="bench-batch-")
-            try:
-                folder, out = os.path.join(work, "class"), os.path.join(work, "out")
-                make_class(folder, scaled(mix, size), kinds)
-                before = cpu_seconds()
-                elapsed, peak = run(folder, out, options.jobs, options.timeout)
-                cpu = (cpu_seconds() - before) / size
-                largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-                print(f"{scenario:9} {size:8} {elapsed:8.1f} {size / elapsed:10.1f} {cpu * 1000:11.1f} "
-                      f"{(os.cpu_count() or 1) / cpu:9.1f} {peak / 2**20:12.0f} {largest:10.0f}", flush=True)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+            if (kinds, size) not in floors:
+                floors[kinds, size] = measure(f"floor-{'+'.join(kinds)}", size, options, None,
+                                              lambda folder: make_empty_class(folder, size, kinds))
+            measure(scenario, size, options, floors[kinds, size],
+                    lambda folder: make_class(folder, scaled(mix, size), kinds))
+
+
+def measure(name, size, options, floor, write_class):
+    """Grades the class write_class makes, prints its line, and returns its CPU seconds per submission."""
+    work = tempfile.mkdtemp(prefix="bench-batch-")
+    try:
+        folder, out = os.path.join(work, "class"), os.path.join(work, "out")
+        write_class(folder)
+        runner_cpu_file = os.path.join(work, "runner-cpu")
+        before = cpu_seconds()
+        elapsed, peak = run(folder, out, options.jobs, options.timeout, runner_cpu_file)
+        cpu = (cpu_seconds() - before) / size
+        with open(runner_cpu_file) as handle:
+            runner = float(handle.read()) / size
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        ratio = f"{cpu / floor:7.2f}" if floor else f"{'':7}"
+        print(f"{name:14} {size:8} {elapsed:8.1f} {size / elapsed:10.1f} {cpu * 1000:11.1f} {ratio} "
+              f"{runner * 1000:9.1f} {(cpu - runner) * 1000:10.1f} {(os.cpu_count() or 1) / cpu:9.1f} "
+              f"{peak / 2**20:12.0f} {largest:10.0f}", flush=True)
+        return cpu
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ from typing import Any, Optional
 
 @dataclass(frozen=True)
 class Cell:
-    """A piece of student code with the label its lines are reported under ("cell 14", "my.py")."""
+    """A piece of student code with the label its lines are reported under ("my.py", or for a notebook's cell
+    what Jupyter shows: `In [14] (code cell 7, "def linear_backward(dZ, cache):")`)."""
 
     label: str
     source: str
+    position: Optional[int] = None  # a notebook's code cell: its place among the code cells, from 1
+    execution_count: Optional[int] = None  # a notebook's code cell that ran: the 14 of `In [14]`
 
 
 @dataclass(frozen=True)
