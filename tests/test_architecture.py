@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "grader"
 FLOORS = {
     "exercises": 0, "model": 0, "course": 0, "demo": 0, "run.wire": 0,
-    "load": 1, "run": 1,
+    "load": 1, "notebook_json": 1, "run": 1,
     "checks": 2,
     "diagnose": 3,
     "report": 4,

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from grader import batch
+from grader.classroom import discover as batch
 from grader.load import LoadError, load_submission, strip_ipython
 from grader.notebook_json import cell_label, code_cells, CodeCell
 
