@@ -17,8 +17,15 @@ from dataclasses import dataclass
 from . import wire
 from .model import CallOutcome, LoadReport, RunResult
 from .spawn import start_interpreter
+from .untrusted_text import visible
 
 MAX_HELPER_SIZE = 512  # rows or columns of an array a helper proxy may pass; cases have at most a few
+MAX_HELPER_CALLS = 100  # helper answers the grader computes for one call; a composite makes one per layer
+# A frame during a call may be at most this plus 4 times the bytes of the call's arguments or of the expected
+# output, whichever is more (float128, or a wrong (n, m) shape for (n, 1), fit): more is refused unread.
+REPLY_MARGIN = 2**20
+LOAD_MESSAGE_BYTES = 2**20  # the "exec" and "loaded" messages: headers only
+MAX_NOTES = 50  # load notes kept from a worker; its own are bounded the same way
 # Every graded function and its parameters, so that the worker's helper proxies bind keyword arguments
 # as the real function would (the course's own template calls activation="sigmoid").
 GRADED_PARAMS = {
@@ -36,6 +43,7 @@ class Limits:
     call_seconds: float = 5.0
     statement_seconds: float = 2.0
     load_seconds: float = 30.0
+    submission_seconds: float = 60.0  # everything of one submission: loading (restarts included) and all calls
     restarts: int = 4
     memory_bytes: int = 2**30  # address space of a worker
     cpu_seconds: float = 120.0  # CPU time of a worker over all its calls: a backstop behind the wall clocks
@@ -64,28 +72,29 @@ class Calls:
 
 
 class Batch:
-    """The calls of one exercise and their request. Each call's arguments and the helper answers sent ahead
-    (CallRequest.answers, keyed by the contents of their arguments) are pickled apart, so that the student's
-    code changing an argument in place changes no answer, and with the contents the arguments are sent with:
-    the worker returns them only when the call changed them."""
+    """The calls of one exercise and their request; each call's arguments are pickled apart. Nothing the
+    reference computed is sent: helper answers are asked for during a call. The encodings of the expected
+    outputs and of the arguments recognise the usual replies by their bytes: the reference's output, and
+    arguments the call left as they were. They also bound the size of every reply (reply_limits)."""
 
     def __init__(self, requests):
         self.requests = requests
         self.expected = [None if r.expected is None else wire.Encoded(r.expected) for r in requests]
+        self.arguments = [wire.Encoded(r.args) for r in requests]
+        self.reply_limits = [REPLY_MARGIN + 4 * max(len(arguments.body), len(expected.body) if expected else 0)
+                             for arguments, expected in zip(self.arguments, self.expected)]
         calls = [{"fn": request.exercise, "substitute": list(request.substitute),
-                  "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL),
-                  "unchanged": wire.fingerprint(request.args),
-                  "answers": pickle.dumps({(helper, wire.fingerprint(args)): value
-                                           for helper, args, value in request.answers},
-                                          protocol=pickle.HIGHEST_PROTOCOL)}
-                 for request in requests]
+                  "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL)} for request in requests]
         self.payload = wire.request({"op": "calls"}, calls)
 
 
 class Worker:
-    def __init__(self, submission, names, limits, skip=(), spawn=start_interpreter, early=None):
-        """early (spawn.EarlyWorker): an interpreter started ahead, used instead of a new one if not taken yet."""
+    def __init__(self, submission, names, limits, deadline, skip=(), spawn=start_interpreter, early=None):
+        """deadline: the submission's (time.monotonic()), which no wait of this worker goes past.
+        early (spawn.EarlyWorker): an interpreter started ahead, used instead of a new one if not taken yet."""
         self.limits = limits
+        self.deadline = deadline
+        self.cell_count = len(submission.cells)
         self.names = tuple(names)
         started = early.take() if early is not None else None
         if started is not None:
@@ -107,7 +116,11 @@ class Worker:
                   "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
-        self._write(wire.request(header), time.monotonic() + limits.load_seconds)
+        self._write(wire.request(header), self._until(limits.load_seconds))
+
+    def _until(self, seconds):
+        """A deadline seconds from now, or the submission's if that comes first."""
+        return min(time.monotonic() + seconds, self.deadline)
 
     def _write(self, data, deadline):
         view = memoryview(data)
@@ -133,24 +146,34 @@ class Worker:
             self.buffer += chunk
         return bytes(self.buffer[:size])
 
-    def receive(self, deadline):
-        """The next message: its header, the specs of its arrays and the bytes they are in (wire.decode_arrays)."""
+    def receive(self, deadline, max_bytes):
+        """The next message: its header, the specs of its arrays and the bytes they are in (wire.decode_arrays).
+        A message announcing more than max_bytes is refused before it is read: the worker is given up."""
         try:
-            head_len, body_len = wire.decode_prefix(self._buffered(16, deadline))
+            head_len, body_len = wire.decode_prefix(self._buffered(16, deadline), max_bytes, max_bytes)
+            if head_len + body_len > max_bytes:
+                raise wire.MessageTooLarge(head_len, body_len)
             frame = self._buffered(16 + head_len + body_len, deadline)
             del self.buffer[:len(frame)]
             header, specs = wire.decode_header(frame[16:16 + head_len])
             return header, specs, frame[16 + head_len:]
+        except wire.MessageTooLarge:
+            raise WorkerGone("too_large") from None
         except wire.WireError:
             raise WorkerGone("crashed") from None
 
     def wait_loaded(self):
-        deadline = time.monotonic() + self.limits.load_seconds
+        """The load report. The worker announces each statement that could stop it before running it; an
+        announcement is believed only as far as it names a later statement of a cell that exists."""
+        deadline = self._until(self.limits.load_seconds)
         while True:
-            header, _, _ = self.receive(deadline)
+            header, _, _ = self.receive(deadline, LOAD_MESSAGE_BYTES)
             at = header.get("at")
             if header.get("op") == "exec" and isinstance(at, list) and len(at) == 2 and all(_is_int(i) for i in at):
-                self.last_statement = tuple(at)
+                at = tuple(at)
+                if not (0 <= at[0] < self.cell_count and at[1] >= 0) or self.last_statement and at <= self.last_statement:
+                    raise WorkerGone("crashed")
+                self.last_statement = at
             elif header.get("op") == "loaded":
                 self.loaded = _load_report(header, self.names)
                 return self.loaded
@@ -162,50 +185,50 @@ class Worker:
         or breaks the protocol. Each call has the time limit from the reply to the one before it."""
         first = self.calls + 1
         self.calls += len(batch.requests)
-        deadline = time.monotonic() + self.limits.call_seconds
+        deadline = self._until(self.limits.call_seconds)
         self._write(batch.payload, deadline)
-        for call_id, (request, expected) in enumerate(zip(batch.requests, batch.expected), first):
-            yield self._outcome(call_id, request, expected, answer_helper, deadline)
-            deadline = time.monotonic() + self.limits.call_seconds
+        for index, request in enumerate(batch.requests):
+            yield self._outcome(first + index, request, batch, index, answer_helper, deadline)
+            deadline = self._until(self.limits.call_seconds)
 
-    def _outcome(self, call_id, request, expected, answer_helper, deadline):
+    def _outcome(self, call_id, request, batch, index, answer_helper, deadline):
+        helper_calls = 0
+        limit = batch.reply_limits[index]
         while True:
-            header, specs, body = self.receive(deadline)
+            header, specs, body = self.receive(deadline, limit)
             if header.get("id") != call_id:
                 continue  # a late reply to an earlier call (the student's code can write replies too)
             op = header.get("op")
             try:
                 if op == "returned":
-                    return self._returned(request, expected, header, specs, body)
+                    value = _value(header["value"], specs, body, request.expected, batch.expected[index])
+                    header, specs, body = self.receive(deadline, limit)
+                    if header.get("op") != "arguments" or header.get("id") != call_id:
+                        raise wire.WireError("no arguments after a returned value")
+                    return CallOutcome("returned", value, _changed(request.args, batch.arguments[index],
+                                                                   header["args_after"], specs, body))
                 if op == "raised":
                     return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
                 if op == "helper":
-                    args = wire.unpack(header["args"], wire.decode_arrays(specs, body))
-                    self._answer(request.exercise, str(header.get("fn")), args, answer_helper, deadline)
+                    helper_calls += 1
+                    args = wire.unpack(header["args"], wire.decode_arrays(specs, body), visible)
+                    self._answer(request.exercise, visible(header.get("fn"), 100), args, answer_helper, deadline,
+                                 helper_calls)
                     continue
             except (KeyError, wire.WireError):
                 pass
             raise WorkerGone("crashed")
 
-    @staticmethod
-    def _returned(request, expected, header, specs, body):
-        """A returned call's outcome. A value that encodes exactly as the reference's output is that output,
-        undecoded (most correct answers are bit for bit the reference's); arguments come back only when changed."""
-        if "args_after" not in header:
-            if expected is not None and expected.same_as(header["value"], specs, body):
-                return CallOutcome("returned", request.expected)
-            return CallOutcome("returned", wire.unpack(header["value"], wire.decode_arrays(specs, body)))
-        arrays = wire.decode_arrays(specs, body)
-        args_after = wire.unpack(header["args_after"], arrays)
-        if not (isinstance(args_after, tuple) and len(args_after) == len(request.args)):
-            raise wire.WireError("malformed arguments")
-        return CallOutcome("returned", wire.unpack(header["value"], arrays),
-                           changed_arguments(request.args, args_after))
-
-    def _answer(self, exercise, helper, args, answer_helper, deadline):
-        if not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down
-            reply = {"op": "helper_refused", "reason": f"{helper} was called with arrays larger than any case"}
-            self._write(wire.request(reply), deadline)
+    def _answer(self, exercise, helper, args, answer_helper, deadline, helper_calls):
+        """Answers a helper call with the reference, computed here; refused without computing when the call
+        has asked too often, or with arrays larger than any case."""
+        refusal = None
+        if helper_calls > MAX_HELPER_CALLS:
+            refusal = f"{helper} was called more than {MAX_HELPER_CALLS} times in one call"
+        elif not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down
+            refusal = f"{helper} was called with arrays larger than any case"
+        if refusal:
+            self._write(wire.request({"op": "helper_refused", "reason": refusal}), deadline)
             return
         answered, value = answer_helper(exercise, helper, args)
         if answered:
@@ -226,6 +249,25 @@ class Worker:
                 pass
         os.close(self.replies)
         _remove_tree(self.home)
+
+
+def _value(tree, specs, body, expected, encoded_expected):
+    """A returned value. One that encodes exactly as the reference's output is that output, undecoded (most
+    correct answers are bit for bit the reference's)."""
+    if encoded_expected is not None and encoded_expected.same_as(tree, specs, body):
+        return expected
+    return wire.unpack(tree, wire.decode_arrays(specs, body), visible)
+
+
+def _changed(args, encoded_args, tree, specs, body):
+    """Positions of the arguments a call changed in place, judged here from the bytes the worker sent back:
+    arguments that encode exactly as they were sent were left alone."""
+    if encoded_args.same_as(tree, specs, body):
+        return ()
+    after = wire.unpack(tree, wire.decode_arrays(specs, body), visible)
+    if not (isinstance(after, tuple) and len(after) == len(args)):
+        raise wire.WireError("malformed arguments")
+    return changed_arguments(args, after)
 
 
 def _case_sized(value, depth=0):
@@ -271,18 +313,25 @@ FUNCTION_FIELDS = {"callable": bool, "student": bool, "origin": str, "required":
                    "varargs": bool, "params": list, "where": str, "line": int}
 
 
+MAX_TRUSTED_INT = 10**6  # lines, columns and parameter counts
+MAX_TRUSTED_TEXT = 500
+
+
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _trusted(raw, fields):
+    """The fields of a worker's dict that have their expected type and a sensible size; the rest is dropped."""
     kept = {}
     for key, kind in (fields.items() if isinstance(raw, dict) else ()):
         value = raw.get(key)
-        if kind is int and _is_int(value) or kind in (str, bool) and isinstance(value, kind):
-            kept[key] = value[:2000] if isinstance(value, str) else value
+        if kind is int and _is_int(value) and 0 <= value <= MAX_TRUSTED_INT or kind is bool and isinstance(value, bool):
+            kept[key] = value
+        elif kind is str and isinstance(value, str):
+            kept[key] = visible(value, MAX_TRUSTED_TEXT)
         elif kind is list and isinstance(value, list) and all(isinstance(item, str) for item in value):
-            kept[key] = [item[:200] for item in value[:100]]
+            kept[key] = [visible(item, 100) for item in value[:100]]
     if "where" in kept and "line" not in kept:
         del kept["where"]
     return kept
@@ -290,7 +339,7 @@ def _trusted(raw, fields):
 
 def _load_report(header, names):
     notes, functions = header.get("notes"), header.get("functions")
-    notes = tuple(_trusted(note, NOTE_FIELDS) for note in notes) if isinstance(notes, list) else ()
+    notes = tuple(_trusted(note, NOTE_FIELDS) for note in notes[:MAX_NOTES]) if isinstance(notes, list) else ()
     functions = {name: _trusted(entry, FUNCTION_FIELDS) for name, entry in functions.items()
                  if name in names} if isinstance(functions, dict) else {}
     skipped = header.get("skipped_calls")
@@ -340,14 +389,17 @@ class Session:
         self.spawn = spawn
         self.skip = []
         self.load_report = None
+        self.deadline = time.monotonic() + limits.submission_seconds  # no message, restart or call extends it
         self.worker = self._start(early)
 
     def _start(self, early=None):
-        return Worker(self.submission, self.names, self.limits, self.skip, self.spawn, early)
+        return Worker(self.submission, self.names, self.limits, self.deadline, self.skip, self.spawn, early)
 
     def _loaded_worker(self):
         """A worker that has finished loading; statements that hang or kill it are skipped next time."""
         for _ in range(self.limits.restarts + 1):
+            if time.monotonic() >= self.deadline:
+                break
             if self.worker is None:
                 self.worker = self._start()
             if self.worker.loaded:
@@ -364,8 +416,10 @@ class Session:
                 if culprit is None or culprit in self.skip:
                     break
                 self.skip.append(culprit)
-        self.load_report = self.load_report or LoadReport(
-            ({"kind": "crash", "message": "the submission's code stops the process that loads it"},), {})
+        if self.load_report is None:
+            message = (f"the submission used up its time budget ({self.limits.submission_seconds:g} s)"
+                       if time.monotonic() >= self.deadline else "the submission's code stops the process that loads it")
+            self.load_report = LoadReport(({"kind": "crash", "message": message},), {})
         return None
 
     def run(self, requests, answer_helper):
@@ -375,7 +429,8 @@ class Session:
         for batch in calls.batches:
             worker = self._loaded_worker()
             if worker is None:
-                outcomes.update((_key(request), CallOutcome("crashed")) for request in batch.requests)
+                kind = "timeout" if time.monotonic() >= self.deadline else "crashed"
+                outcomes.update((_key(request), CallOutcome(kind)) for request in batch.requests)
                 continue
             done = 0
             try:

@@ -24,8 +24,7 @@ class CallRequest:
     exercise: str
     case_index: int
     args: tuple
-    substitute: tuple = ()  # helpers the call may ask the grader for (answered with the reference)
-    answers: tuple = ()  # (helper, args, value): the reference's own helper calls on this case, sent ahead
+    substitute: tuple = ()  # helpers the call may ask the grader for (answered with the reference, on demand)
     expected: Any = None  # the reference's output, never sent: a reply that encodes exactly it is not decoded
 
 
