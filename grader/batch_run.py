@@ -18,9 +18,11 @@ import tempfile
 from dataclasses import asdict, dataclass
 
 from .isolate import Limits
+from .untrusted_text import visible
 
 RUN_FILE = "run.json"
 DEFAULT_OUT = "grade-results"
+FINAL_STATUSES = ("graded", "cannot_grade")  # a record a rerun may keep; "grader_failed" is always regraded
 
 
 class BatchError(Exception):
@@ -47,7 +49,7 @@ class Summary:
 def summary_text(summary):
     lines = [f"{summary.students} students: {summary.graded} graded, {summary.reused} unchanged since the last "
              f"run (seed {summary.seed}); results in {summary.out}/ (grades.csv, report.html, students/)"]
-    lines += [f"not graded: {student}: {reason}" for student, reason in summary.not_graded]
+    lines += [f"not graded: {visible(student, 100)}: {visible(reason)}" for student, reason in summary.not_graded]
     if summary.grader_failed:
         lines.append(f"the grader failed on {summary.grader_failed} submission(s): run the same command again")
     if summary.skipped:
@@ -71,10 +73,17 @@ def in_shard(student, shard):
     return int(hashlib.sha256(student.encode()).hexdigest(), 16) % count == number - 1
 
 
+PLAIN_ID = re.compile(r"[a-z0-9](?:[a-z0-9_.@]|-(?!-))*", re.ASCII)  # lower case, no "--"
+
+
 def slug(student):
-    """A file name for a student, distinct for distinct ids."""
-    safe = re.sub(r"[^\w.@-]", "_", student, flags=re.ASCII).strip("._")[:80] or "student"
-    return safe if safe == student else f"{safe}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+    """A file name for a student, distinct for distinct ids, even on a file system that ignores case. A plain id
+    (lower case, no "--", at most 80 characters) is its own name; any other gets "--" and 16 hex digits of its
+    hash, which no plain id has and no student can aim at (64 bits): `jane_doe--<hash>` is never `jane doe`'s."""
+    if len(student) <= 80 and PLAIN_ID.fullmatch(student):
+        return student
+    safe = re.sub(r"[^\w.@-]", "_", student, flags=re.ASCII).strip("._-")[:80] or "student"
+    return f"{safe}--{hashlib.sha256(student.encode()).hexdigest()[:16]}"
 
 
 def grader_version():
@@ -121,7 +130,7 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
         for index, submission in enumerate(mine):
             key = _key(submission.path, version, grading)
             previous = read_record(out, slug(submission.student))
-            if previous and previous.get("key") == key and not force:
+            if previous and previous.get("key") == key and previous.get("status") in FINAL_STATUSES and not force:
                 write_student_files(out, previous, formats, only_missing=True)
             else:
                 todo.append(Task(index, submission.student, slug(submission.student), submission.path,

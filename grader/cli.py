@@ -30,6 +30,8 @@ FORMATS = ["text", "json", "gradescope", "junit"]
 @click.option("--exercise", "only", multiple=True, type=click.Choice(GRADED_NAMES),
               help="Grade only this exercise (repeatable).")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds allowed per call.")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=Limits.submission_seconds,
+              show_default=True, help="Seconds allowed for one submission in all: loading it and every call.")
 @click.option("--list", "list_exercises", is_flag=True, help="List the exercises and their points.")
 @click.option("--demo", is_flag=True, help="Grade a bundled submission that makes typical mistakes.")
 @click.option("--out", type=click.Path(file_okay=False),
@@ -40,8 +42,8 @@ FORMATS = ["text", "json", "gradescope", "junit"]
 @click.option("--shard", help="Grade slice K of N (K/N, 1-based) of the class; join the slices with grade-merge.")
 @click.option("--student-pattern", help="Regex naming the student in a file name: group `student` (or 1).")
 @click.option("--watch", is_flag=True, help="Grade one file again every time it is saved, until Ctrl-C.")
-def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, jobs, force, shard, student_pattern,
-         watch):
+def main(paths, output_format, seed, only, timeout, budget, list_exercises, demo, out, jobs, force, shard,
+         student_pattern, watch):
     """Grade back-propagation submissions: a .py module or a .ipynb notebook, or a class of them (several
     files, folders or .zip files; then exit 0 when every submission has its result, unreadable ones included,
     1 when the grader failed on some (run again: it resumes), 2 when there is nothing to grade)."""
@@ -55,14 +57,15 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
         paths = (DEMO,)
     if not paths:
         raise click.UsageError("give a submission to grade (or --demo, or --list)")
+    limits = Limits(call_seconds=timeout, submission_seconds=budget)
     if watch:
-        sys.exit(watch_file(paths, seed, only, timeout))
+        sys.exit(watch_file(paths, seed, only, limits))
     if is_batch(paths, out):
-        sys.exit(grade_class(paths, out, output_format, seed, only, timeout, jobs, force, shard, student_pattern))
+        sys.exit(grade_class(paths, out, output_format, seed, only, limits, jobs, force, shard, student_pattern))
     path = paths[0]
     from .grade import grade
     try:
-        report = grade(path, seed=seed, only=set(only), limits=Limits(call_seconds=timeout),
+        report = grade(path, seed=seed, only=set(only), limits=limits,
                        early=click.get_current_context().obj)  # a worker grader/launch.py started ahead
     except LoadError as error:
         click.echo(f"grade: {error}", err=True)
@@ -86,17 +89,17 @@ def main(paths, output_format, seed, only, timeout, list_exercises, demo, out, j
     sys.exit(Exit.ALL_PASSED if report.all_passed else Exit.NOT_ALL_PASSED)
 
 
-def watch_file(paths, seed, only, timeout):
+def watch_file(paths, seed, only, limits):
     from .watch import grade_and_print, watch
 
     if len(paths) != 1 or not os.path.isfile(paths[0]):
         raise click.UsageError("--watch takes one .py file or .ipynb notebook")
     colour = sys.stdout.isatty()
-    return watch(paths[0], lambda: grade_and_print(paths[0], click.echo, seed, only, Limits(call_seconds=timeout),
-                                                   colour), click.echo, click.clear if colour else lambda: None)
+    return watch(paths[0], lambda: grade_and_print(paths[0], click.echo, seed, only, limits, colour), click.echo,
+                 click.clear if colour else lambda: None)
 
 
-def grade_class(paths, out, output_format, seed, only, timeout, jobs, force, shard, student_pattern):
+def grade_class(paths, out, output_format, seed, only, limits, jobs, force, shard, student_pattern):
     from .batch import student_pattern as compile_pattern
     from .batch_report import ConsoleProgress
     from .batch_run import DEFAULT_OUT, BatchError, parse_shard, run_batch, summary_text
@@ -108,7 +111,7 @@ def grade_class(paths, out, output_format, seed, only, timeout, jobs, force, sha
         raise click.UsageError(str(error)) from None
     progress = ConsoleProgress(sys.stderr, sys.stderr.isatty())
     try:
-        summary = run_batch(paths, out or DEFAULT_OUT, seed=seed, only=only, limits=Limits(call_seconds=timeout),
+        summary = run_batch(paths, out or DEFAULT_OUT, seed=seed, only=only, limits=limits,
                             jobs=jobs, force=force, shard=shard, pattern=pattern, formats=(output_format,),
                             progress=progress)
     except BatchError as error:
