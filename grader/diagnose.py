@@ -157,7 +157,8 @@ def helper_notes(results, exercises_by_name):
 
 def blame_syntax_errors(results, load):
     """A function that is missing may be missing because its cell or file did not parse: say so."""
-    broken = [f"{note['where']}, line {note['line']}" for note in load.notes if note.get("kind") == "syntax"]
+    broken = [f"{note.get('where', 'a cell')}, line {note.get('line', '?')}" for note in load.notes
+              if note.get("kind") == "syntax"]
     if not broken:
         return results
     note = Diagnostic(f"{broken[0]} has a syntax error, so nothing in it was defined",
