@@ -171,7 +171,8 @@ class Worker:
             at = header.get("at")
             if header.get("op") == "exec" and isinstance(at, list) and len(at) == 2 and all(_is_int(i) for i in at):
                 at = tuple(at)
-                if not (0 <= at[0] < self.cell_count and at[1] >= 0) or self.last_statement and at <= self.last_statement:
+                exists = 0 <= at[0] < self.cell_count and at[1] >= 0
+                if not exists or self.last_statement and at <= self.last_statement:
                     raise WorkerGone("crashed")
                 self.last_statement = at
             elif header.get("op") == "loaded":
@@ -417,8 +418,9 @@ class Session:
                     break
                 self.skip.append(culprit)
         if self.load_report is None:
-            message = (f"the submission used up its time budget ({self.limits.submission_seconds:g} s)"
-                       if time.monotonic() >= self.deadline else "the submission's code stops the process that loads it")
+            message = "the submission's code stops the process that loads it"
+            if time.monotonic() >= self.deadline:
+                message = f"the submission used up its time budget ({self.limits.submission_seconds:g} s)"
             self.load_report = LoadReport(({"kind": "crash", "message": message},), {})
         return None
 

@@ -36,7 +36,8 @@ LOAD_FORGERIES = {
 class _Load:
     if VARIANT in LOAD_FORGERIES:
         _send({"op": "loaded", "notes": LOAD_FORGERIES[VARIANT](), "skipped_calls": 10**30, "functions": {
-            "linear_forward": {"callable": True, "student": VARIANT != "escapes", "origin": ESCAPES, "params": ["p\x1b" * 500] * 200,
+            "linear_forward": {"callable": True, "student": VARIANT != "escapes", "origin": ESCAPES,
+                               "params": ["p\x1b" * 500] * 200,
                                "required": 3, "positional": 3}}})
     elif VARIANT == "huge_load_header":
         _send({"op": "loaded", "notes": [], "functions": {}, "padding": "x" * 15 * 2**20})
