@@ -5,12 +5,14 @@ forward pass check every backward output as well, so no verdict rests on the ref
 """
 import math
 import random
+import types
 from dataclasses import dataclass
 
 import numpy as np
 
 from .exercises.base import Keys, Scalar, Seq
 from .model import CallRequest
+from .sealed import recording_reference
 from .values import close, is_number_array
 
 
@@ -95,27 +97,33 @@ class Draws:
 
 def plan(exercises, seed, ref=None):
     """The cases of every exercise and the calls that run them, all derived from one seed; with ref, also
-    the reference's side of every case."""
+    the reference's side of every case, and the helper calls it makes there with their answers."""
     cases, requests, expected = {}, [], {}
     for offset, exercise in enumerate(exercises):
         cases[exercise.name] = tuple(exercise.make_cases(Draws(f"{seed}:{offset}")))
         for index, case in enumerate(cases[exercise.name]):
-            output = None
+            answers, output = (), None
             if ref is not None:
-                side = _reference_side(exercise, index, case, ref)
+                side, answers = _reference_side(exercise, index, case, ref)
                 expected.setdefault(exercise.name, []).append(side)
                 output = side.output
-            requests.append(CallRequest(exercise.name, index, case.args, exercise.helpers, output))
+            requests.append(CallRequest(exercise.name, index, case.args, exercise.helpers, answers, output))
     return Plan(seed, cases, tuple(requests), {name: tuple(sides) for name, sides in expected.items()})
 
 
 def _reference_side(exercise, index, case, ref):
-    """The reference's side of a case."""
-    output = exercise.reference(ref, case.args)
+    """The reference's side of a case, and the calls it made meanwhile to the helpers the exercise lists: a
+    student who calls them the same way opens their sealed answers without a round trip to the grader."""
+    if exercise.helpers and isinstance(ref, types.ModuleType):  # the kit's sealed answers are asked for
+        recording, calls = recording_reference(ref, exercise.helpers)
+        output = exercise.reference(recording, case.args)
+        answers = tuple((helper, args, value) for helper in exercise.helpers for args, value in calls[helper])
+    else:
+        output, answers = exercise.reference(ref, case.args), ()
     node = exercise.outputs(case)
     checked = exercise.numeric_gradients is not None and index < NUMERIC_CASES
     problems = gradient_problems(exercise.numeric_gradients(ref, case), output, node) if checked else []
-    return Expected(output, node, tuple(problems))
+    return Expected(output, node, tuple(problems)), answers
 
 
 def helper_answerer(ref, exercises_by_name):

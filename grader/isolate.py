@@ -73,18 +73,21 @@ class Calls:
 
 class Batch:
     """The calls of one exercise and their request; each call's arguments are pickled apart. Nothing the
-    reference computed is sent: helper answers are asked for during a call. The encodings of the expected
-    outputs and of the arguments recognise the usual replies by their bytes: the reference's output, and
-    arguments the call left as they were. They also bound the size of every reply (reply_limits)."""
+    reference computed is sent in the clear: the helper answers of the reference's own calls on the case go
+    sealed with their arguments' bytes (wire.seal_answer), any other is asked for. A returned call sends its
+    arguments back, then its value: the encodings of the arguments as sent, and of them followed by the
+    reference's output, recognise the usual replies by their bytes. They also bound every reply's size."""
 
     def __init__(self, requests):
         self.requests = requests
-        self.expected = [None if r.expected is None else wire.Encoded(r.expected) for r in requests]
-        self.arguments = [wire.Encoded(r.args) for r in requests]
-        self.reply_limits = [REPLY_MARGIN + 4 * max(len(arguments.body), len(expected.body) if expected else 0)
-                             for arguments, expected in zip(self.arguments, self.expected)]
+        self.arguments = [wire.Encoded({"args_after": r.args}) for r in requests]
+        self.right = [None if r.expected is None else wire.Encoded({"args_after": r.args, "value": r.expected})
+                      for r in requests]
+        self.reply_limits = [REPLY_MARGIN + 4 * len((right or arguments).body)
+                             for arguments, right in zip(self.arguments, self.right)]
         calls = [{"fn": request.exercise, "substitute": list(request.substitute),
-                  "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL)} for request in requests]
+                  "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL),
+                  "sealed": _sealed_answers(request.answers)} for request in requests]
         self.payload = wire.request({"op": "calls"}, calls)
 
 
@@ -202,12 +205,7 @@ class Worker:
             op = header.get("op")
             try:
                 if op == "returned":
-                    value = _value(header["value"], specs, body, request.expected, batch.expected[index])
-                    header, specs, body = self.receive(deadline, limit)
-                    if header.get("op") != "arguments" or header.get("id") != call_id:
-                        raise wire.WireError("no arguments after a returned value")
-                    return CallOutcome("returned", value, _changed(request.args, batch.arguments[index],
-                                                                   header["args_after"], specs, body))
+                    return _returned(request, batch.arguments[index], batch.right[index], header, specs, body)
                 if op == "raised":
                     return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
                 if op == "helper":
@@ -252,23 +250,28 @@ class Worker:
         _remove_tree(self.home)
 
 
-def _value(tree, specs, body, expected, encoded_expected):
-    """A returned value. One that encodes exactly as the reference's output is that output, undecoded (most
-    correct answers are bit for bit the reference's)."""
-    if encoded_expected is not None and encoded_expected.same_as(tree, specs, body):
-        return expected
-    return wire.unpack(tree, wire.decode_arrays(specs, body), visible)
+def _sealed_answers(answers):
+    sealed = {}
+    for helper, args, value in answers:
+        key = wire.answer_key(helper, args)
+        sealed[wire.answer_slot(key)] = wire.seal_answer(key, value)
+    return sealed
 
 
-def _changed(args, encoded_args, tree, specs, body):
-    """Positions of the arguments a call changed in place, judged here from the bytes the worker sent back:
-    arguments that encode exactly as they were sent were left alone."""
-    if encoded_args.same_as(tree, specs, body):
-        return ()
-    after = wire.unpack(tree, wire.decode_arrays(specs, body), visible)
-    if not (isinstance(after, tuple) and len(after) == len(args)):
+def _returned(request, arguments, right, header, specs, body):
+    """A returned call's outcome. Whether the call changed its arguments is judged here, from the bytes of the
+    arguments the worker sent back: the same bytes as sent, unchanged. A reply of the arguments as sent and the
+    reference's output is that output, undecoded (most correct answers are bit for bit the reference's)."""
+    if right is not None and right.same_as(header, specs, body):
+        return CallOutcome("returned", request.expected)
+    arrays = wire.decode_arrays(specs, body)
+    value = wire.unpack(header["value"], arrays, visible)
+    if arguments.starts(header, specs, body):
+        return CallOutcome("returned", value)
+    after = wire.unpack(header["args_after"], arrays, visible)
+    if not (isinstance(after, tuple) and len(after) == len(request.args)):
         raise wire.WireError("malformed arguments")
-    return changed_arguments(args, after)
+    return CallOutcome("returned", value, changed_arguments(request.args, after))
 
 
 def _case_sized(value, depth=0):

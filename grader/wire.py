@@ -6,6 +6,7 @@ reconstructed. A request (grader to worker) is a JSON header and may carry a pic
 from the grader, and only the worker reads it (read_request), where it can do nothing the student's own
 code could not. The worker runs this file as a top-level module, so it imports nothing from the grader.
 """
+import hashlib
 import json
 import pickle
 import struct
@@ -232,19 +233,26 @@ def decode_arrays(specs, body):
 
 
 class Encoded:
-    """A value as a message carries it under one key: its tree, the specs of its arrays, and their bytes."""
+    """Values as a message carries them, each packed under its key in order (message()): their trees, the specs
+    of their arrays, and the bytes of those."""
 
-    def __init__(self, value):
-        blobs = []
-        tree = pack(value, blobs)
-        frame = encode({"value": tree}, blobs)
+    def __init__(self, values):
+        frame = message({}, values)
         head_len, _ = decode_prefix(frame[:16])
-        header, self.specs = decode_header(frame[16:16 + head_len])  # as JSON gives it back: lists, not tuples
-        self.tree, self.body = header["value"], frame[16 + head_len:]
+        self.trees, self.specs = decode_header(frame[16:16 + head_len])  # as JSON gives it back: lists, not tuples
+        self.body = frame[16 + head_len:]
 
-    def same_as(self, tree, specs, body):
-        """Whether a message's value (its tree, specs and bytes) encodes exactly this value."""
-        return body == self.body and specs == self.specs and tree == self.tree
+    def same_as(self, header, specs, body):
+        """Whether a message (its header, specs and bytes) carries exactly these values, and no other arrays."""
+        return body == self.body and specs == self.specs and self._same_trees(header)
+
+    def starts(self, header, specs, body):
+        """Whether a message carries exactly these values first, whatever it packed after them."""
+        return (body[:len(self.body)] == self.body and specs[:len(self.specs)] == self.specs
+                and self._same_trees(header))
+
+    def _same_trees(self, header):
+        return all(header.get(key) == tree for key, tree in self.trees.items())
 
 
 def _allowed_dtype(text):
@@ -254,6 +262,32 @@ def _allowed_dtype(text):
     if dtype.kind not in NUMERIC_KINDS or dtype.hasobject:
         raise WireError("array of a type that is not allowed")
     return dtype
+
+
+# Helper answers sent sealed: each is encrypted with a digest of the exact bytes of its arguments (as message()
+# frames them), under a slot name derived from that digest. The worker opens one only by making the call the
+# reference made, with those very arguments; it can neither read an answer nor tell which arguments open it.
+def answer_key(helper, args):
+    """The digest that opens the answer to helper(*args): the arguments' exact bytes, as a message frames them."""
+    return hashlib.sha256(b"bpg answer key\0" + message({"helper": helper}, {"args": args})).digest()
+
+
+def answer_slot(key):
+    return hashlib.sha256(b"bpg answer slot\0" + key).hexdigest()
+
+
+def seal_answer(key, value):
+    return _keyed_stream(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def open_answer(key, sealed):
+    return pickle.loads(_keyed_stream(key, sealed))
+
+
+def _keyed_stream(key, data):
+    """data XOR a stream drawn from key (SHAKE-256): its own inverse."""
+    stream = hashlib.shake_256(key).digest(len(data))
+    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(len(data), "little")
 
 
 def request(header, payload=None):

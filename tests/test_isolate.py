@@ -84,20 +84,29 @@ def composite_outcomes(tmp_path, extra):
     return right, answerer.asked
 
 
-def test_every_helper_call_is_answered_by_the_grader_when_it_is_made(tmp_path):
+def test_helper_calls_made_as_the_reference_makes_them_need_no_round_trip(tmp_path):
     right, asked = composite_outcomes(tmp_path, "")
-    cases = len(prepare(3, {"linear_activation_backward"}).plan.cases["linear_activation_backward"])
-    assert right and len(asked) == 2 * cases and asked.count("linear_backward") == cases
+    assert right and asked == []
 
 
-def test_helper_calls_with_keywords_are_answered_as_positional_ones(tmp_path):
+def test_helper_calls_with_keywords_are_answered_ahead_too(tmp_path):
     extra = ("def linear_activation_backward(dA, cache, activation):\n"
              "    linear_cache, activation_cache = cache\n"
              "    helper = relu_backward if activation == 'relu' else sigmoid_backward\n"
              "    dZ = helper(dA=dA, cache=activation_cache)\n"
              "    return linear_backward(dZ, cache=linear_cache)\n")
     right, asked = composite_outcomes(tmp_path, extra)
-    assert right and asked.count("linear_backward") == len(asked) / 2
+    assert right and asked == []
+
+
+def test_other_helper_calls_are_still_answered_by_the_grader(tmp_path):
+    extra = ("def linear_activation_backward(dA, cache, activation):\n"
+             "    linear_cache, activation_cache = cache\n"
+             "    helper = relu_backward if activation == 'relu' else sigmoid_backward\n"
+             "    dA_prev, dW, db = linear_backward(2 * helper(dA, activation_cache), linear_cache)\n"
+             "    return dA_prev / 2, dW / 2, db / 2\n")
+    right, asked = composite_outcomes(tmp_path, extra)
+    assert right and asked and set(asked) == {"linear_backward"}
 
 
 @pytest.mark.parametrize("decorator", ["[None for _ in iter(int, 1)]", "__import__('os')._exit(3)"])

@@ -1,7 +1,7 @@
 # Hostile part: writes its own frames on the worker's reply pipe (its descriptor is sys.argv[1]), as chosen by
 # __VARIANT__. Load-report forgeries are sent from a class body, before the worker's real report; reply
 # forgeries from linear_forward, under the number of the call it is answering (found in the worker's frame),
-# each followed by a well-formed "arguments" frame so that the forged value is the one judged.
+# with arguments sent back that are well-formed (if changed), so that the forged value is the one judged.
 import json
 import os
 import struct
@@ -53,12 +53,6 @@ class _Load:
         _send({"op": "exec", "at": [10**9, -1]})
 
 
-def _arguments_frame(call_id, args):
-    import wire
-
-    return wire.message({"op": "arguments", "id": call_id}, {"args_after": args})
-
-
 REPLY_FORGERIES = {  # value tree, array specs, body
     "int_1e30": lambda: ({"int": 10**30}, [], b""),
     "float_from_huge_int": lambda: ({"float": 10**400}, [], b""),
@@ -78,8 +72,8 @@ def linear_forward(A, W, b):
     call_id = sys._getframe(1).f_locals.get("reply_to")
     if VARIANT in REPLY_FORGERIES:
         tree, specs, body = REPLY_FORGERIES[VARIANT]()
-        _send({"op": "returned", "id": call_id, "value": tree}, specs, body)
-        os.write(int(sys.argv[1]), _arguments_frame(call_id, (A, W, b)))
+        _send({"op": "returned", "id": call_id, "args_after": {"tuple": [{"none": True}] * 3}, "value": tree},
+              specs, body)
     return _ref_linear_forward(A, W, b)
 
 
