@@ -5,6 +5,7 @@ reference's), so that every exercise it does not attack must still pass. Every t
 grader gave a report without a traceback and left no worker process or private folder behind (the autouse
 fixture); the memory tests measure the grader's own peak RSS in a process of its own.
 """
+import copy
 import csv
 import hashlib
 import json
@@ -18,6 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader import wire
 
 from grader.batch_run import run_batch, slug
 from grader.checks import helper_answerer
@@ -130,6 +135,24 @@ def test_no_reference_output_is_reachable_in_a_worker_at_load_or_during_a_compos
     scans = [outcome for (name, _), outcome in run.outcomes.items() if name in COMPOSITES]
     assert scans and all(outcome.kind == "returned" for outcome in scans)
     assert [outcome.value for outcome in scans] == [{"at_load": [], "during_call": []}] * len(scans)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-1e30, 1e30), min_size=2, max_size=12), st.integers(0, 63))
+def test_a_sealed_answer_opens_only_with_the_exact_bytes_of_its_arguments(values, bit):
+    args = (np.array(values).reshape(2, -1) if len(values) % 2 == 0 else np.array(values), "relu")
+    answer = (np.arange(6.0).reshape(2, 3), np.ones((2, 1)))
+    key = wire.answer_key("relu_backward", args)
+    sealed = wire.seal_answer(key, answer)
+    assert all(a.tobytes() not in sealed for a in answer)
+    opened = wire.open_answer(wire.answer_key("relu_backward", copy.deepcopy(args)), sealed)
+    assert all(np.array_equal(a, b) for a, b in zip(opened, answer))
+    flipped = args[0].copy()
+    flipped.view(np.uint64).flat[0] ^= np.uint64(1 << bit)  # one bit of one entry
+    for other in ((flipped, "relu"), (args[0].astype(np.float32), "relu"), (args[0], "sigmoid")):
+        other_key = wire.answer_key("relu_backward", other)
+        assert wire.answer_slot(other_key) != wire.answer_slot(key)
+    assert wire.answer_slot(wire.answer_key("sigmoid_backward", args)) != wire.answer_slot(key)
 
 
 def test_a_submission_that_copies_answers_from_its_memory_gets_no_credit(tmp_path, spawn_worker):
