@@ -33,6 +33,8 @@ KIT_HELP = "Self-check a .py module or a .ipynb notebook on the kit's public cas
               help="The course's version of the assignment: a TOML file, or a built-in profile (ours, coursera, "
                    "coursera-older): what is graded, for how many points, the time limits, the seed.")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds allowed per call.")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=Limits.submission_seconds,
+              show_default=True, help="Seconds allowed for one submission in all: loading it and every call.")
 @click.option("--list", "list_exercises", is_flag=True, help="List the exercises and their points.")
 @click.option("--demo", is_flag=True, hidden=IN_KIT,
               help="Grade a bundled submission that makes typical mistakes.")
@@ -47,7 +49,7 @@ KIT_HELP = "Self-check a .py module or a .ipynb notebook on the kit's public cas
 @click.option("--student-pattern", hidden=IN_KIT,
               help="Regex naming the student in a file name: group `student` (or 1).")
 @click.option("--watch", is_flag=True, help="Grade one file again every time it is saved, until Ctrl-C.")
-def main(paths, output_format, seed, only, course_name, timeout, list_exercises, demo, out, jobs, force, shard,
+def main(paths, output_format, seed, only, course_name, timeout, budget, list_exercises, demo, out, jobs, force, shard,
          student_pattern, watch):
     """Grade back-propagation submissions: a .py module or a .ipynb notebook, or a class of them (several
     files, folders or .zip files; then exit 0 when every submission has its result, unreadable ones included,
@@ -74,7 +76,8 @@ def main(paths, output_format, seed, only, course_name, timeout, list_exercises,
     course = read_course(course_name)
     if only:
         check_graded(only, course)
-    limits = course.limits(Limits(call_seconds=timeout)) if course else Limits(call_seconds=timeout)
+    limits = Limits(call_seconds=timeout, submission_seconds=budget)
+    limits = course.limits(limits) if course else limits
     if watch:
         sys.exit(watch_file(paths, seed, only, limits, course))
     if is_batch(paths, out):

@@ -98,7 +98,7 @@ def load_notes(load, kind="ipynb"):
         where = f"{note.get('where', '?')}, line {note.get('line', '?')}"
         code = note.get("code", "")
         if note.get("kind") == "syntax":
-            caret = " " * max(0, int(note.get("column", 1)) - 1) + "^"
+            caret = " " * min(max(0, note.get("column", 1) - 1), len(code)) + "^"  # the worker's column: bounded
             notes.append(f"{where}: SyntaxError: {note.get('message')}\n    {code}\n    {caret}\n"
                          f"  (nothing in this {'file' if kind == 'py' else 'cell'} was run: "
                          "fix the syntax error first)")

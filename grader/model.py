@@ -28,8 +28,10 @@ class CallRequest:
     exercise: str
     case_index: int
     args: tuple
-    substitute: tuple = ()  # helpers the call may ask the grader for (answered with the reference)
-    answers: tuple = ()  # (helper, args, value): the reference's own helper calls on this case, sent ahead
+    substitute: tuple = ()  # helpers the call may ask the grader for (answered with the reference, on demand)
+    # (helper, args, value): the reference's own helper calls on this case, sent sealed with their arguments'
+    # bytes (wire.seal_answer): the worker can open one only by making that call with exactly those arguments
+    answers: tuple = ()
     expected: Any = None  # the reference's output, never sent: a reply that encodes exactly it is not decoded
 
 

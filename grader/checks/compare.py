@@ -113,7 +113,7 @@ def plan(exercises, seed, ref=None):
 
 def _reference_side(exercise, index, case, ref):
     """The reference's side of a case, and the calls it made meanwhile to the helpers the exercise lists: a
-    student who calls them the same way gets their answers without asking (the answers are the same)."""
+    student who calls them the same way opens their sealed answers without a round trip to the grader."""
     if exercise.helpers and isinstance(ref, types.ModuleType):  # the kit's sealed answers are asked for
         recording, calls = recording_reference(ref, exercise.helpers)
         output = exercise.reference(recording, case.args)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from ..load import LoadError
 from ..run.session import Limits
+from ..untrusted_text import visible
 
 
 @dataclass(frozen=True)
@@ -134,10 +135,10 @@ def grade_task(task, grading, spawn, prepared):
     try:
         report = grade(task.path, limits=grading.limits, spawn=spawn, prepared=prepared)
     except LoadError as error:
-        return _record(task, "cannot_grade", message=str(error).replace(task.path, task.shown))
+        return _record(task, "cannot_grade", message=visible(str(error).replace(task.path, task.shown)))
     except Exception as error:  # noqa: BLE001 - a grader bug on one submission must not stop the class
         return _record(task, "grader_failed", message=f"the grader failed on this submission ({type(error).__name__})")
-    report = replace(report, submission=task.shown)
+    report = replace(report, submission=visible(task.shown))  # a file name inside a student's zip, say
     return _record(task, "graded", report=to_dict(report),
                    fingerprints={e.name: e.fingerprint for e in report.exercises if e.fingerprint},
                    feedback=render_text(report, lambda text, **style: text),

@@ -18,10 +18,12 @@ import shutil
 from dataclasses import asdict, dataclass, replace
 
 from ..run.session import Limits
+from ..untrusted_text import visible
 
 RUN_FILE = "run.json"
 DEFAULT_OUT = "grade-results"
 UNPACKED = ".unpacked"  # where zips are unpacked, inside out
+FINAL_STATUSES = ("graded", "cannot_grade")  # a record a rerun may keep; "grader_failed" is always regraded
 
 
 class BatchError(Exception):
@@ -59,7 +61,7 @@ def summary_text(summary):
              "report.html, students/)"]
     if summary.in_class and not summary.students:
         lines.append(f"none of the class's {summary.in_class} students is in this slice: merge its folder all the same")
-    lines += [f"not graded: {student}: {reason}" for student, reason in summary.not_graded]
+    lines += [f"not graded: {visible(student, 100)}: {visible(reason)}" for student, reason in summary.not_graded]
     lines += [f"{kind} in {exercise}: {len(who)} student{'s' if len(who) != 1 else ''} ({', '.join(who[:8])}"
               + (f" and {len(who) - 8} more" if len(who) > 8 else "") + ")" for exercise, kind, who in summary.problems]
     if summary.advice:
@@ -87,10 +89,17 @@ def in_shard(student, shard):
     return int(hashlib.sha256(student.encode()).hexdigest(), 16) % count == number - 1
 
 
+PLAIN_ID = re.compile(r"[a-z0-9](?:[a-z0-9_.@]|-(?!-))*", re.ASCII)  # lower case, no "--"
+
+
 def slug(student):
-    """A file name for a student, distinct for distinct ids."""
-    safe = re.sub(r"[^\w.@-]", "_", student, flags=re.ASCII).strip("._")[:80] or "student"
-    return safe if safe == student else f"{safe}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+    """A file name for a student, distinct for distinct ids, even on a file system that ignores case. A plain id
+    (lower case, no "--", at most 80 characters) is its own name; any other gets "--" and 16 hex digits of its
+    hash, which no plain id has and no student can aim at (64 bits): `jane_doe--<hash>` is never `jane doe`'s."""
+    if len(student) <= 80 and PLAIN_ID.fullmatch(student):
+        return student
+    safe = re.sub(r"[^\w.@-]", "_", student, flags=re.ASCII).strip("._-")[:80] or "student"
+    return f"{safe}--{hashlib.sha256(student.encode()).hexdigest()[:16]}"
 
 
 def grader_version():
@@ -150,7 +159,7 @@ def run_batch(paths, out, *, seed=None, only=(), limits=Limits(), jobs=None, for
         for index, submission in enumerate(mine):
             key = _key(submission.path, version, grading)
             previous = read_record(out, slug(submission.student))
-            if previous and previous.get("key") == key and not force:
+            if previous and previous.get("key") == key and previous.get("status") in FINAL_STATUSES and not force:
                 write_student_files(out, previous, formats, only_missing=True)
             else:
                 todo.append(Task(index, submission.student, slug(submission.student), submission.path,

@@ -101,16 +101,12 @@ def _outcomes(findings):
     if outcomes and all(o.kind == "returned" and o.value is None for o in outcomes):
         return "not_attempted", [Diagnostic(f"`{name}` returns None",
                                             hint="the body computes nothing yet, or the `return` line is missing")]
-    for kind, status in (("timeout", "timeout"), ("crashed", "error")):
+    for kind, status, headline, hint in STOPPED:
         index = next((i for i, o in enumerate(outcomes) if o.kind == kind), None)
         if index is not None:
             case = findings.cases[index]
-            headline = (f"`{name}` did not finish in time" if kind == "timeout"
-                        else f"`{name}` stopped the process running it")
             evidence = (f"on {case.label} ({sizes(case.dims)})",)
-            hint = ("look for a loop that never ends or a very slow computation" if kind == "timeout"
-                    else "look for sys.exit, os._exit, os.kill or runaway memory use")
-            return status, [Diagnostic(headline, evidence, hint)]
+            return status, [Diagnostic(headline.format(name=name), evidence, hint)]
     if errors:
         index = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
         error, case = outcomes[index].error or {}, findings.cases[index]
@@ -119,6 +115,16 @@ def _outcomes(findings):
                                     (f"on {case.label} ({sizes(case.dims)})",),
                                     _exception_hint(error), where=where)]
     return None
+
+
+# How a call can end without a result (isolate.CallOutcome.kind), and what the feedback says of it.
+STOPPED = (
+    ("timeout", "timeout", "`{name}` did not finish in time", "look for a loop that never ends or a very slow computation"),
+    ("crashed", "error", "`{name}` stopped the process running it",
+     "look for sys.exit, os._exit, os.kill or runaway memory use"),
+    ("too_large", "error", "`{name}` sent back far more data than its outputs hold",
+     "check the shapes of what it returns: an (n, m) array where (n, 1) is expected, or arrays built up in a loop"),
+)
 
 
 def _exception_hint(error):
@@ -152,7 +158,8 @@ def helper_notes(results, exercises_by_name, provided=()):
 
 def blame_syntax_errors(results, load):
     """A function that is missing may be missing because its cell or file did not parse: say so."""
-    broken = [f"{note['where']}, line {note['line']}" for note in load.notes if note.get("kind") == "syntax"]
+    broken = [f"{note.get('where', 'a cell')}, line {note.get('line', '?')}" for note in load.notes
+              if note.get("kind") == "syntax"]
     if not broken:
         return results
     note = Diagnostic(f"{broken[0]} has a syntax error, so nothing in it was defined",

@@ -17,8 +17,15 @@ from dataclasses import dataclass
 from ..model import CallOutcome, LoadReport, RunResult
 from . import wire
 from .spawn import start_interpreter
+from ..untrusted_text import visible
 
 MAX_HELPER_SIZE = 512  # rows or columns of an array a helper proxy may pass; cases have at most a few
+MAX_HELPER_CALLS = 100  # helper answers the grader computes for one call; a composite makes one per layer
+# A frame during a call may be at most this plus 4 times the bytes of the call's arguments or of the expected
+# output, whichever is more (float128, or a wrong (n, m) shape for (n, 1), fit): more is refused unread.
+REPLY_MARGIN = 2**20
+LOAD_MESSAGE_BYTES = 2**20  # the "exec" and "loaded" messages: headers only
+MAX_NOTES = 50  # load notes kept from a worker; its own are bounded the same way
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,7 @@ class Limits:
     call_seconds: float = 5.0
     statement_seconds: float = 2.0
     load_seconds: float = 30.0
+    submission_seconds: float = 60.0  # everything of one submission: loading (restarts included) and all calls
     restarts: int = 4
     memory_bytes: int = 2**30  # address space of a worker
     cpu_seconds: float = 120.0  # CPU time of a worker over all its calls: a backstop behind the wall clocks
@@ -55,31 +63,36 @@ class Calls:
 
 
 class Batch:
-    """The calls of one exercise and their request. Each call's arguments and the helper answers sent ahead
-    (CallRequest.answers, keyed by the contents of their arguments) are pickled apart, so that the student's
-    code changing an argument in place changes no answer, and with the contents the arguments are sent with:
-    the worker returns them only when the call changed them."""
+    """The calls of one exercise and their request; each call's arguments are pickled apart. Nothing the
+    reference computed is sent in the clear: the helper answers of the reference's own calls on the case go
+    sealed with their arguments' bytes (wire.seal_answer), any other is asked for. A returned call sends its
+    arguments back, then its value: the encodings of the arguments as sent, and of them followed by the
+    reference's output, recognise the usual replies by their bytes. They also bound every reply's size."""
 
     def __init__(self, requests):
         self.requests = requests
-        self.expected = [None if r.expected is None else wire.Encoded(r.expected) for r in requests]
+        self.arguments = [wire.Encoded({"args_after": r.args}) for r in requests]
+        self.right = [None if r.expected is None else wire.Encoded({"args_after": r.args, "value": r.expected})
+                      for r in requests]
+        self.reply_limits = [REPLY_MARGIN + 4 * len((right or arguments).body)
+                             for arguments, right in zip(self.arguments, self.right)]
         calls = [{"fn": request.exercise, "substitute": list(request.substitute),
                   "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL),
-                  "unchanged": wire.fingerprint(request.args),
-                  "answers": pickle.dumps({(helper, wire.fingerprint(args)): value
-                                           for helper, args, value in request.answers},
-                                          protocol=pickle.HIGHEST_PROTOCOL)}
-                 for request in requests]
+                  "sealed": _sealed_answers(request.answers)} for request in requests]
         self.payload = wire.request({"op": "calls"}, calls)
 
 
 class Worker:
-    def __init__(self, submission, signatures, names, limits, skip=(), spawn=start_interpreter, early=None):
+    def __init__(self, submission, signatures, names, limits, deadline, skip=(), spawn=start_interpreter,
+                 early=None):
         """signatures: every graded function's parameters, so that the worker's helper proxies bind keyword
         arguments as the real function would (the course's own template calls activation="sigmoid").
-        names: the functions the load report describes. early (spawn.EarlyWorker): an interpreter started
-        ahead, used instead of a new one if not taken yet."""
+        names: the functions the load report describes. deadline: the submission's (time.monotonic()), which
+        no wait of this worker goes past. early (spawn.EarlyWorker): an interpreter started ahead, used
+        instead of a new one if not taken yet."""
         self.limits = limits
+        self.deadline = deadline
+        self.cell_count = len(submission.cells)
         self.names = tuple(names)
         started = early.take() if early is not None else None
         if started is not None:
@@ -101,7 +114,11 @@ class Worker:
                   "skip": [list(at) for at in skip],
                   "statement_budget": limits.statement_seconds,
                   "sandbox": _sandbox_policy(limits, self.home, submission.path) if limits.sandbox else None}
-        self._write(wire.request(header), time.monotonic() + limits.load_seconds)
+        self._write(wire.request(header), self._until(limits.load_seconds))
+
+    def _until(self, seconds):
+        """A deadline seconds from now, or the submission's if that comes first."""
+        return min(time.monotonic() + seconds, self.deadline)
 
     def _write(self, data, deadline):
         view = memoryview(data)
@@ -127,24 +144,35 @@ class Worker:
             self.buffer += chunk
         return bytes(self.buffer[:size])
 
-    def receive(self, deadline):
-        """The next message: its header, the specs of its arrays and the bytes they are in (wire.decode_arrays)."""
+    def receive(self, deadline, max_bytes):
+        """The next message: its header, the specs of its arrays and the bytes they are in (wire.decode_arrays).
+        A message announcing more than max_bytes is refused before it is read: the worker is given up."""
         try:
-            head_len, body_len = wire.decode_prefix(self._buffered(16, deadline))
+            head_len, body_len = wire.decode_prefix(self._buffered(16, deadline), max_bytes, max_bytes)
+            if head_len + body_len > max_bytes:
+                raise wire.MessageTooLarge(head_len, body_len)
             frame = self._buffered(16 + head_len + body_len, deadline)
             del self.buffer[:len(frame)]
             header, specs = wire.decode_header(frame[16:16 + head_len])
             return header, specs, frame[16 + head_len:]
+        except wire.MessageTooLarge:
+            raise WorkerGone("too_large") from None
         except wire.WireError:
             raise WorkerGone("crashed") from None
 
     def wait_loaded(self):
-        deadline = time.monotonic() + self.limits.load_seconds
+        """The load report. The worker announces each statement that could stop it before running it; an
+        announcement is believed only as far as it names a later statement of a cell that exists."""
+        deadline = self._until(self.limits.load_seconds)
         while True:
-            header, _, _ = self.receive(deadline)
+            header, _, _ = self.receive(deadline, LOAD_MESSAGE_BYTES)
             at = header.get("at")
             if header.get("op") == "exec" and isinstance(at, list) and len(at) == 2 and all(_is_int(i) for i in at):
-                self.last_statement = tuple(at)
+                at = tuple(at)
+                exists = 0 <= at[0] < self.cell_count and at[1] >= 0
+                if not exists or self.last_statement and at <= self.last_statement:
+                    raise WorkerGone("crashed")
+                self.last_statement = at
             elif header.get("op") == "loaded":
                 self.loaded = _load_report(header, self.names)
                 return self.loaded
@@ -156,50 +184,45 @@ class Worker:
         or breaks the protocol. Each call has the time limit from the reply to the one before it."""
         first = self.calls + 1
         self.calls += len(batch.requests)
-        deadline = time.monotonic() + self.limits.call_seconds
+        deadline = self._until(self.limits.call_seconds)
         self._write(batch.payload, deadline)
-        for call_id, (request, expected) in enumerate(zip(batch.requests, batch.expected), first):
-            yield self._outcome(call_id, request, expected, answer_helper, deadline)
-            deadline = time.monotonic() + self.limits.call_seconds
+        for index, request in enumerate(batch.requests):
+            yield self._outcome(first + index, request, batch, index, answer_helper, deadline)
+            deadline = self._until(self.limits.call_seconds)
 
-    def _outcome(self, call_id, request, expected, answer_helper, deadline):
+    def _outcome(self, call_id, request, batch, index, answer_helper, deadline):
+        helper_calls = 0
+        limit = batch.reply_limits[index]
         while True:
-            header, specs, body = self.receive(deadline)
+            header, specs, body = self.receive(deadline, limit)
             if header.get("id") != call_id:
                 continue  # a late reply to an earlier call (the student's code can write replies too)
             op = header.get("op")
             try:
                 if op == "returned":
-                    return self._returned(request, expected, header, specs, body)
+                    return _returned(request, batch.arguments[index], batch.right[index], header, specs, body)
                 if op == "raised":
                     return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
                 if op == "helper":
-                    args = wire.unpack(header["args"], wire.decode_arrays(specs, body))
-                    self._answer(request.exercise, str(header.get("fn")), args, answer_helper, deadline)
+                    helper_calls += 1
+                    args = wire.unpack(header["args"], wire.decode_arrays(specs, body), visible)
+                    self._answer(request.exercise, visible(header.get("fn"), 100), args, answer_helper, deadline,
+                                 helper_calls)
                     continue
             except (KeyError, wire.WireError):
                 pass
             raise WorkerGone("crashed")
 
-    @staticmethod
-    def _returned(request, expected, header, specs, body):
-        """A returned call's outcome. A value that encodes exactly as the reference's output is that output,
-        undecoded (most correct answers are bit for bit the reference's); arguments come back only when changed."""
-        if "args_after" not in header:
-            if expected is not None and expected.same_as(header["value"], specs, body):
-                return CallOutcome("returned", request.expected)
-            return CallOutcome("returned", wire.unpack(header["value"], wire.decode_arrays(specs, body)))
-        arrays = wire.decode_arrays(specs, body)
-        args_after = wire.unpack(header["args_after"], arrays)
-        if not (isinstance(args_after, tuple) and len(args_after) == len(request.args)):
-            raise wire.WireError("malformed arguments")
-        return CallOutcome("returned", wire.unpack(header["value"], arrays),
-                           changed_arguments(request.args, args_after))
-
-    def _answer(self, exercise, helper, args, answer_helper, deadline):
-        if not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down
-            reply = {"op": "helper_refused", "reason": f"{helper} was called with arrays larger than any case"}
-            self._write(wire.request(reply), deadline)
+    def _answer(self, exercise, helper, args, answer_helper, deadline, helper_calls):
+        """Answers a helper call with the reference, computed here; refused without computing when the call
+        has asked too often, or with arrays larger than any case."""
+        refusal = None
+        if helper_calls > MAX_HELPER_CALLS:
+            refusal = f"{helper} was called more than {MAX_HELPER_CALLS} times in one call"
+        elif not _case_sized(args):  # the reference runs in this process: (n, 1) * (1, n) must not take it down
+            refusal = f"{helper} was called with arrays larger than any case"
+        if refusal:
+            self._write(wire.request({"op": "helper_refused", "reason": refusal}), deadline)
             return
         answered, value = answer_helper(exercise, helper, args)
         if answered:
@@ -220,6 +243,30 @@ class Worker:
                 pass
         os.close(self.replies)
         _remove_tree(self.home)
+
+
+def _sealed_answers(answers):
+    sealed = {}
+    for helper, args, value in answers:
+        key = wire.answer_key(helper, args)
+        sealed[wire.answer_slot(key)] = wire.seal_answer(key, value)
+    return sealed
+
+
+def _returned(request, arguments, right, header, specs, body):
+    """A returned call's outcome. Whether the call changed its arguments is judged here, from the bytes of the
+    arguments the worker sent back: the same bytes as sent, unchanged. A reply of the arguments as sent and the
+    reference's output is that output, undecoded (most correct answers are bit for bit the reference's)."""
+    if right is not None and right.same_as(header, specs, body):
+        return CallOutcome("returned", request.expected)
+    arrays = wire.decode_arrays(specs, body)
+    value = wire.unpack(header["value"], arrays, visible)
+    if arguments.starts(header, specs, body):
+        return CallOutcome("returned", value)
+    after = wire.unpack(header["args_after"], arrays, visible)
+    if not (isinstance(after, tuple) and len(after) == len(request.args)):
+        raise wire.WireError("malformed arguments")
+    return CallOutcome("returned", value, changed_arguments(request.args, after))
 
 
 def _case_sized(value, depth=0):
@@ -266,18 +313,25 @@ FUNCTION_FIELDS = {"callable": bool, "student": bool, "origin": str, "required":
                    "varargs": bool, "params": list, "where": str, "line": int}
 
 
+MAX_TRUSTED_INT = 10**6  # lines, columns and parameter counts
+MAX_TRUSTED_TEXT = 300  # a worker cuts its messages at 500: the report says how much more there was
+
+
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _trusted(raw, fields):
+    """The fields of a worker's dict that have their expected type and a sensible size; the rest is dropped."""
     kept = {}
     for key, kind in (fields.items() if isinstance(raw, dict) else ()):
         value = raw.get(key)
-        if kind is int and _is_int(value) or kind in (str, bool) and isinstance(value, kind):
-            kept[key] = value[:2000] if isinstance(value, str) else value
+        if kind is int and _is_int(value) and 0 <= value <= MAX_TRUSTED_INT or kind is bool and isinstance(value, bool):
+            kept[key] = value
+        elif kind is str and isinstance(value, str):
+            kept[key] = visible(value, MAX_TRUSTED_TEXT)
         elif kind is list and isinstance(value, list) and all(isinstance(item, str) for item in value):
-            kept[key] = [item[:200] for item in value[:100]]
+            kept[key] = [visible(item, 100) for item in value[:100]]
     if "where" in kept and "line" not in kept:
         del kept["where"]
     return kept
@@ -285,7 +339,7 @@ def _trusted(raw, fields):
 
 def _load_report(header, names):
     notes, functions = header.get("notes"), header.get("functions")
-    notes = tuple(_trusted(note, NOTE_FIELDS) for note in notes) if isinstance(notes, list) else ()
+    notes = tuple(_trusted(note, NOTE_FIELDS) for note in notes[:MAX_NOTES]) if isinstance(notes, list) else ()
     functions = {name: _trusted(entry, FUNCTION_FIELDS) for name, entry in functions.items()
                  if name in names} if isinstance(functions, dict) else {}
     skipped = header.get("skipped_calls")
@@ -338,14 +392,18 @@ class Session:
         self.spawn = spawn
         self.skip = []
         self.load_report = None
+        self.deadline = time.monotonic() + limits.submission_seconds  # no message, restart or call extends it
         self.worker = self._start(early)
 
     def _start(self, early=None):
-        return Worker(self.submission, self.signatures, self.names, self.limits, self.skip, self.spawn, early)
+        return Worker(self.submission, self.signatures, self.names, self.limits, self.deadline, self.skip,
+                      self.spawn, early)
 
     def _loaded_worker(self):
         """A worker that has finished loading; statements that hang or kill it are skipped next time."""
         for _ in range(self.limits.restarts + 1):
+            if time.monotonic() >= self.deadline:
+                break
             if self.worker is None:
                 self.worker = self._start()
             if self.worker.loaded:
@@ -362,8 +420,11 @@ class Session:
                 if culprit is None or culprit in self.skip:
                     break
                 self.skip.append(culprit)
-        self.load_report = self.load_report or LoadReport(
-            ({"kind": "crash", "message": "the submission's code stops the process that loads it"},), {})
+        if self.load_report is None:
+            message = "the submission's code stops the process that loads it"
+            if time.monotonic() >= self.deadline:
+                message = f"the submission used up its time budget ({self.limits.submission_seconds:g} s)"
+            self.load_report = LoadReport(({"kind": "crash", "message": message},), {})
         return None
 
     def run(self, requests, answer_helper):
@@ -373,7 +434,8 @@ class Session:
         for batch in calls.batches:
             worker = self._loaded_worker()
             if worker is None:
-                outcomes.update((_key(request), CallOutcome("crashed")) for request in batch.requests)
+                kind = "timeout" if time.monotonic() >= self.deadline else "crashed"
+                outcomes.update((_key(request), CallOutcome(kind)) for request in batch.requests)
                 continue
             done = 0
             try:

@@ -6,6 +6,7 @@ reconstructed. A request (grader to worker) is a JSON header and may carry a pic
 from the grader, and only the worker reads it (read_request), where it can do nothing the student's own
 code could not. The worker runs this file as a top-level module, so it imports nothing from the grader.
 """
+import hashlib
 import json
 import pickle
 import struct
@@ -15,12 +16,23 @@ MAX_HEADER = 16 * 2**20
 MAX_PAYLOAD = 256 * 2**20
 MAX_DEPTH = 12
 MAX_ITEMS = 10_000
+MAX_NODES = 100_000  # values in one message: a header of a few MB must not become millions of objects
+MAX_ARRAYS = 10_000
+MAX_TEXT = 2000
 NUMERIC_KINDS = "biufc"
-SCALARS = {"bool": bool, "int": int, "float": (float, int), "str": str}
+SCALARS = {"bool": bool, "int": int, "float": float}
 
 
 class WireError(Exception):
     """A message that is malformed, too large or not what the protocol allows."""
+
+
+class MessageTooLarge(WireError):
+    """A frame announcing more bytes than the reader expects: refused unread."""
+
+    def __init__(self, head_len, body_len):
+        super().__init__(f"message too large ({head_len + body_len} bytes)")
+        self.size = head_len + body_len
 
 
 class Opaque:
@@ -77,7 +89,7 @@ def pack(value, blobs, depth=0, seen=None):
         if isinstance(value, float):
             return {"float": value}
         if isinstance(value, str):
-            return {"str": value[:2000]}
+            return {"str": value[:MAX_TEXT]}
         if value is None:
             return {"none": True}
         return {"opaque": type(value).__name__, "text": _short_repr(value)}
@@ -93,34 +105,55 @@ def _short_repr(value):
     return text[:200]
 
 
-def unpack(tree, arrays, depth=0):
-    """Rebuild a value from its tree; arrays are the message's decoded arrays. A tree's first key says its kind."""
-    if type(tree) is not dict or not tree or depth > MAX_DEPTH + 1:
-        raise WireError("malformed value")
-    kind = next(iter(tree))
-    content = tree[kind]
-    if kind == "array":
-        if type(content) is not int or not 0 <= content < len(arrays):
-            raise WireError("array index out of range")
-        return arrays[content][()] if tree.get("numpy_scalar") else arrays[content]
-    if kind in ("tuple", "list"):
-        if type(content) is not list:
-            raise WireError(f"malformed {kind}")
-        items = [unpack(item, arrays, depth + 1) for item in content]
-        return tuple(items) if kind == "tuple" else items
-    if kind == "dict":
-        if type(content) is not list or not all(type(e) is list and len(e) == 2 for e in content):
-            raise WireError("malformed dict")
-        return {str(key): unpack(item, arrays, depth + 1) for key, item in content}
-    if kind in SCALARS:
-        if not isinstance(content, SCALARS[kind]):
-            raise WireError(f"malformed {kind}")
-        return float(content) if kind == "float" else content
-    if kind == "none":
-        return None
-    if kind == "opaque":
-        return Opaque(str(content)[:100], str(tree.get("text", ""))[:200])
-    raise WireError("unknown value kind")
+def unpack(tree, arrays, text=str):
+    """Rebuild a value from its tree; arrays are the message's decoded arrays. A tree's first key says its kind.
+    The tree comes from the worker: anything pack would not have written is refused (WireError), and no tree
+    rebuilds into more than MAX_NODES values. text(string) is what a string, key or description becomes."""
+    budget = [MAX_NODES]
+
+    def rebuild(tree, depth):
+        budget[0] -= 1
+        if type(tree) is not dict or not tree or depth > MAX_DEPTH + 1 or budget[0] < 0:
+            raise WireError("malformed value")
+        kind = next(iter(tree))
+        content = tree[kind]
+        if kind == "array":
+            if type(content) is not int or not 0 <= content < len(arrays):
+                raise WireError("array index out of range")
+            return arrays[content][()] if tree.get("numpy_scalar") else arrays[content]
+        if kind in ("tuple", "list"):
+            if type(content) is not list or len(content) > MAX_ITEMS:
+                raise WireError(f"malformed {kind}")
+            items = [rebuild(item, depth + 1) for item in content]
+            return tuple(items) if kind == "tuple" else items
+        if kind == "dict":
+            if type(content) is not list or len(content) > MAX_ITEMS or not all(
+                    type(e) is list and len(e) == 2 and type(e[0]) is str for e in content):
+                raise WireError("malformed dict")
+            return {text(key[:MAX_TEXT]): rebuild(item, depth + 1) for key, item in content}
+        if kind == "str":
+            if type(content) is not str:
+                raise WireError("malformed str")
+            return text(content[:MAX_TEXT])
+        if kind in SCALARS:
+            return _scalar(kind, content)
+        if kind == "none":
+            return None
+        if kind == "opaque":
+            return Opaque(text(str(content)[:100]), text(str(tree.get("text", ""))[:200]))
+        raise WireError("unknown value kind")
+
+    return rebuild(tree, 0)
+
+
+def _scalar(kind, content):
+    """A number or bool as pack writes it: an int beyond 64 bits (JSON has no limit) is refused, since numpy
+    would hold it as an object."""
+    if type(content) is not SCALARS[kind] and not (kind == "float" and type(content) in (float, int)):
+        raise WireError(f"malformed {kind}")
+    if kind != "bool" and type(content) is int and not -2**63 <= content < 2**63:
+        raise WireError(f"{kind} out of range")
+    return float(content) if kind == "float" else content
 
 
 def encode(header, blobs=()):
@@ -150,13 +183,14 @@ def send(stream, header, values=None):
     stream.flush()
 
 
-def decode_prefix(prefix):
-    """Sizes (header, payload) announced by the 16-byte frame prefix."""
+def decode_prefix(prefix, max_header=MAX_HEADER, max_payload=MAX_PAYLOAD):
+    """Sizes (header, payload) announced by the 16-byte frame prefix; a frame announcing more than the reader
+    expects is refused before anything of it is read."""
     if len(prefix) != 16 or prefix[:4] != MAGIC:
         raise WireError("bad frame")
     head_len, body_len = struct.unpack("<IQ", prefix[4:])
-    if head_len > MAX_HEADER or body_len > MAX_PAYLOAD:
-        raise WireError("message too large")
+    if head_len > max_header or body_len > max_payload:
+        raise MessageTooLarge(head_len, body_len)
     return head_len, body_len
 
 
@@ -170,7 +204,7 @@ def decode_header(head):
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
         raise WireError("bad header")
     specs = document.get("arrays", [])
-    if not isinstance(specs, list):
+    if not isinstance(specs, list) or len(specs) > MAX_ARRAYS:
         raise WireError("bad array spec")
     return document["header"], specs
 
@@ -183,6 +217,8 @@ def decode_arrays(specs, body):
     for spec in specs:
         try:
             dtype_text, shape, offset, nbytes = spec
+            if type(shape) is not list or len(shape) > 32 or not all(type(size) is int for size in shape):
+                raise WireError("bad array spec")
             if dtype_text not in dtypes:
                 dtypes[dtype_text] = _allowed_dtype(dtype_text)
             if type(offset) is not int or offset < 0 or -1 in shape:  # numpy would read before the body, or guess
@@ -197,19 +233,26 @@ def decode_arrays(specs, body):
 
 
 class Encoded:
-    """A value as a message carries it under one key: its tree, the specs of its arrays, and their bytes."""
+    """Values as a message carries them, each packed under its key in order (message()): their trees, the specs
+    of their arrays, and the bytes of those."""
 
-    def __init__(self, value):
-        blobs = []
-        tree = pack(value, blobs)
-        frame = encode({"value": tree}, blobs)
+    def __init__(self, values):
+        frame = message({}, values)
         head_len, _ = decode_prefix(frame[:16])
-        header, self.specs = decode_header(frame[16:16 + head_len])  # as JSON gives it back: lists, not tuples
-        self.tree, self.body = header["value"], frame[16 + head_len:]
+        self.trees, self.specs = decode_header(frame[16:16 + head_len])  # as JSON gives it back: lists, not tuples
+        self.body = frame[16 + head_len:]
 
-    def same_as(self, tree, specs, body):
-        """Whether a message's value (its tree, specs and bytes) encodes exactly this value."""
-        return body == self.body and specs == self.specs and tree == self.tree
+    def same_as(self, header, specs, body):
+        """Whether a message (its header, specs and bytes) carries exactly these values, and no other arrays."""
+        return body == self.body and specs == self.specs and self._same_trees(header)
+
+    def starts(self, header, specs, body):
+        """Whether a message carries exactly these values first, whatever it packed after them."""
+        return (body[:len(self.body)] == self.body and specs[:len(self.specs)] == self.specs
+                and self._same_trees(header))
+
+    def _same_trees(self, header):
+        return all(header.get(key) == tree for key, tree in self.trees.items())
 
 
 def _allowed_dtype(text):
@@ -221,24 +264,30 @@ def _allowed_dtype(text):
     return dtype
 
 
-def fingerprint(value, depth=0):
-    """The exact contents of a plain value (arrays, numbers, strings and containers of them), as a hashable
-    key that later changes to the value cannot alter; anything else gets a key that matches nothing."""
-    import numpy as np
+# Helper answers sent sealed: each is encrypted with a digest of the exact bytes of its arguments (as message()
+# frames them), under a slot name derived from that digest. The worker opens one only by making the call the
+# reference made, with those very arguments; it can neither read an answer nor tell which arguments open it.
+def answer_key(helper, args):
+    """The digest that opens the answer to helper(*args): the arguments' exact bytes, as a message frames them."""
+    return hashlib.sha256(b"bpg answer key\0" + message({"helper": helper}, {"args": args})).digest()
 
-    kind = type(value)
-    if depth > MAX_DEPTH:
-        return object()
-    if kind is np.ndarray:
-        return "array", value.dtype.str, value.shape, value.tobytes()
-    if kind in (tuple, list):
-        return kind.__name__, tuple(fingerprint(item, depth + 1) for item in value)
-    if kind is dict:
-        return "dict", tuple((key if type(key) is str else object(), fingerprint(item, depth + 1))
-                             for key, item in value.items())
-    if kind in (str, int, float, bool, type(None)):
-        return kind.__name__, value
-    return object()
+
+def answer_slot(key):
+    return hashlib.sha256(b"bpg answer slot\0" + key).hexdigest()
+
+
+def seal_answer(key, value):
+    return _keyed_stream(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def open_answer(key, sealed):
+    return pickle.loads(_keyed_stream(key, sealed))
+
+
+def _keyed_stream(key, data):
+    """data XOR a stream drawn from key (SHAKE-256): its own inverse."""
+    stream = hashlib.shake_256(key).digest(len(data))
+    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(len(data), "little")
 
 
 def request(header, payload=None):

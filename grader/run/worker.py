@@ -9,7 +9,6 @@ stderr go nowhere we read. Before the first line of student code runs, the worke
 reply descriptor too, so the grader checks every field and judges every result itself.
 """
 import ast
-import copy
 import importlib.abc
 import importlib.machinery
 import inspect
@@ -27,6 +26,8 @@ import wire  # noqa: E402
 del sys.path[0]
 
 MODULE_NAME = "submission"
+MAX_CODE = 300  # characters of a student's line in a note
+MAX_NOTES = 50  # the grader keeps no more
 ACTIVATION_MODULES = ("dnn_utils", "dnn_utils_v2", "dnn_app_utils", "dnn_app_utils_v2", "dnn_app_utils_v3")
 HIDDEN_MODULES = ("grader", "solutions")  # a notebook's `from grader import check` gets a no-op check
 TEST_MODULES = ("testCases", "testCases_v2", "testCases_v3", "testCases_v4", "testCases_v4a",
@@ -47,15 +48,16 @@ class Channel:
         self.replies = replies
         self.calls = 0  # calls received so far; the grader counts them too
         self.call_id = None  # echoed in every reply to a call, so the grader can tell late replies apart
-        self.answers = {}  # the current call's helper answers sent ahead: (helper, fingerprint of its args) -> value
+        self.sealed = {}  # the current call's sealed helper answers (wire.seal_answer): slot -> bytes
 
-    def known_answer(self, helper, args):
-        """A fresh copy of the answer sent ahead for exactly these arguments, or None: ask the grader."""
+    def sealed_answer(self, helper, args):
+        """The answer to helper(*args) if it came sealed with this call and these are exactly its arguments."""
         try:
-            value = self.answers.get((helper, wire.fingerprint(args)))
-        except TypeError:  # unhashable: something no answer was computed for
+            key = wire.answer_key(helper, args)
+        except (wire.WireError, ValueError, TypeError, OverflowError, RecursionError):
             return None
-        return None if value is None else copy.deepcopy(value)
+        sealed = self.sealed.get(wire.answer_slot(key))
+        return None if sealed is None else (wire.open_answer(key, sealed),)
 
     def send(self, header, values=None):
         wire.send(self.replies, header, values)
@@ -82,11 +84,12 @@ def _relu(Z):
 
 
 def make_proxy(channel, name, module_name, params):
+    """A course helper answered by the grader: from an answer sealed with these exact arguments, or by asking."""
     def proxy(*args, **kwargs):
         args = bind(name, params, args, kwargs)
-        known = channel.known_answer(name, args)
-        if known is not None:
-            return known
+        opened = channel.sealed_answer(name, args)
+        if opened is not None:
+            return opened[0]
         channel.send({"op": "helper", "fn": name, "id": channel.call_id}, {"args": args})
         header, value = channel.receive()
         if header.get("op") != "helper_result":
@@ -238,7 +241,7 @@ def syntax_note(label, source, error):
 
 def _line(source, number):
     lines = source.splitlines()
-    return lines[number - 1] if 0 < number <= len(lines) else ""
+    return lines[number - 1][:MAX_CODE] if 0 < number <= len(lines) else ""
 
 
 def error_report(error):
@@ -249,10 +252,10 @@ def error_report(error):
         filename = trace.tb_frame.f_code.co_filename
         if filename in STUDENT_FILES:
             where = {"where": filename, "line": trace.tb_lineno,
-                     "code": linecache.getline(filename, trace.tb_lineno).rstrip("\n")}
+                     "code": linecache.getline(filename, trace.tb_lineno).rstrip("\n")[:MAX_CODE]}
         trace = trace.tb_next
     if isinstance(error, SyntaxError) and error.filename in STUDENT_FILES:
-        where = {"where": error.filename, "line": error.lineno or 1, "code": (error.text or "").rstrip("\n")}
+        where = {"where": error.filename, "line": error.lineno or 1, "code": (error.text or "").rstrip("\n")[:MAX_CODE]}
     try:
         message = str(error)
     except Exception:
@@ -299,11 +302,12 @@ def _is_student_code(value):
 
 
 def call(channel, request, namespace, proxied):
-    """Runs one call of a batch (isolate.Batch: its arguments and helper answers arrive pickled apart, so
-    that no two share an array) and sends what it returned, or raised."""
+    """Runs one call of a batch (isolate.Batch: each call's arguments arrive pickled apart, so that no two
+    share an array, with the helper answers it may open) and sends what it returned, or raised; a returned
+    call sends its arguments back too, for the grader to see whether the call changed them."""
     function = namespace.get(request["fn"])
     args = pickle.loads(request["args"])
-    channel.answers = pickle.loads(request["answers"])
+    channel.sealed = request["sealed"]
     channel.calls += 1
     channel.call_id = reply_to = channel.calls
     replaced = {}
@@ -316,17 +320,14 @@ def call(channel, request, namespace, proxied):
         channel.send({"op": "raised", "id": reply_to, "error": error_report(error)})
         return
     finally:
-        channel.answers = {}
+        channel.sealed = {}
         for helper, previous in replaced.items():
             if previous is replaced:
                 namespace.pop(helper, None)
             else:
                 namespace[helper] = previous
-    values = {"value": value}
-    if wire.fingerprint(args) != request["unchanged"]:  # they go back: how they changed is judged by the grader
-        values["args_after"] = args
-    try:
-        channel.send({"op": "returned", "id": reply_to}, values)
+    try:  # the arguments first: the grader recognises them alone by their bytes (isolate._returned)
+        channel.send({"op": "returned", "id": reply_to}, {"args_after": args, "value": value})
     except (wire.WireError, ValueError, MemoryError, OverflowError) as error:
         channel.send({"op": "raised", "id": reply_to, "error": {"type": "ReturnValueError",
                                                                  "message": str(error)[:300]}})
@@ -362,7 +363,7 @@ def main():
     namespace["__builtins__"] = __builtins__
     sys.setrecursionlimit(3000)
     notes, skipped_calls = load(channel, header, namespace)
-    channel.send({"op": "loaded", "notes": sandbox_notes + notes, "skipped_calls": skipped_calls,
+    channel.send({"op": "loaded", "notes": (sandbox_notes + notes)[:MAX_NOTES], "skipped_calls": skipped_calls,
                   "functions": describe(namespace, header.get("names", []))})
     while True:
         header, calls = channel.receive()
