@@ -34,6 +34,7 @@ from grader.load import load_submission
 from grader.report.text import render_json, render_text
 from grader.checks.answers import recording_reference
 from solutions import reference
+from test_redteam_reach import private_tmp, run_as, start  # noqa: F401 - run_as is a fixture
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "tests" / "hostile"
@@ -358,3 +359,35 @@ def test_a_file_name_that_draws_lines_is_shown_escaped_in_a_class_run(tmp_path):
         shown += (out / "students" / student / "feedback.txt").read_text(encoding="utf-8")
     assert "\x1b" not in shown and "\r" not in shown and summary.complete
     assert not any(line.startswith("PASS    everything") for line in shown.splitlines()) and "everything" in shown
+
+
+# The same class through the command line, as the invoking user and as an unprivileged one ------------------
+
+def test_a_class_run_through_the_cli_grades_honest_students_fully_as_either_user(run_as):
+    """The trust attacks do not depend on the sandbox's mechanisms, so they must hold for a grader without
+    root (no own uid per worker, user namespaces instead) exactly as for one with it."""
+    user, folder = run_as
+    students = folder / "class"
+    students.mkdir()
+    for honest in ("alice", "jane doe"):
+        (students / f"{honest}.py").write_text(REFERENCE, encoding="utf-8")
+    attacks = [("forged_wire.py", "int_1e30", 90), ("huge_replies.py", "declared_256mb", 0),
+               ("read_helper_answers.py", None, 60), ("patch_fingerprint.py", None, 80),
+               ("fake_report_lines.py", None, 50)]
+    for index, (name, variant, _) in enumerate(attacks):
+        hostile(folder, name, variant, filename=f"mallory{index}.py")
+    for path in [students, *students.iterdir()]:
+        path.chmod(0o777 if path.is_dir() else 0o644)
+    out = folder / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    finished = start(user, private_tmp(folder), str(students), "--out", str(out), "--jobs", "2", "--seed", "3",
+                     "--timeout", "1")
+    stdout, stderr = finished.communicate(timeout=300)
+    assert finished.returncode == 0, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    with open(out / "grades.csv", encoding="utf-8-sig") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert rows["alice"]["total"] == rows["jane doe"]["total"] == "100"
+    assert [float(rows[f"mallory{index}"]["total"]) for index in range(len(attacks))] == [a[2] for a in attacks]
+    assert "Score: 100/100" in (out / "students" / slug("jane doe") / "feedback.txt").read_text(encoding="utf-8")
