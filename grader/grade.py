@@ -48,6 +48,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
     """Grade loaded cells: a file's (load.load_submission) or a notebook namespace's (selfcheck.check)."""
     session = Session(submission, GRADED_NAMES, limits, spawn, early)  # starts loading the student's code right away
     try:
+        from .at_fault import trace_request, with_fault_line
         from .checks import check_exercise, helper_answerer
         from .diagnose import blame_syntax_errors, diagnose, helper_notes
         from .exercises import BY_NAME
@@ -57,14 +58,27 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         session.close()
         raise
     planned, reference = prepared.plan, prepared.reference
-    run = run_submission(session, prepared.calls, helper_answerer(reference, BY_NAME))
+    found = {}
+
+    def findings_of(outcomes, load):
+        for exercise in prepared.exercises:
+            name = exercise.name
+            found[name] = check_exercise(exercise, planned.cases[name], planned.expected[name],
+                                         [outcomes[(name, index)] for index in range(len(planned.cases[name]))],
+                                         load.functions.get(name))
+        return [r for r in (trace_request(f, planned_request) for f in found.values()) if r is not None]
+
+    def planned_request(name, index):
+        return next(r for r in planned.requests if r.exercise == name and r.case_index == index)
+
+    run = run_submission(session, prepared.calls, helper_answerer(reference, BY_NAME), findings_of)
     results = []
     for exercise in prepared.exercises:
-        name = exercise.name
-        outcomes = [run.outcomes[(name, index)] for index in range(len(planned.cases[name]))]
-        findings = check_exercise(exercise, planned.cases[name], planned.expected[name], outcomes,
-                                  run.load.functions.get(name))
-        results.append(diagnose(findings, prepared.mistakes))
+        if exercise.name not in found:  # loading failed before any call: no follow-up ran
+            findings_of(run.outcomes, run.load)
+        findings = found[exercise.name]
+        result = diagnose(findings, prepared.mistakes)
+        results.append(with_fault_line(result, findings, run.traced.get(exercise.name), reference, submission))
     results = helper_notes(results, BY_NAME)
     results = blame_syntax_errors(results, run.load)
     return GradeReport(submission.path, planned.seed, tuple(results),

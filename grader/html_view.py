@@ -35,6 +35,9 @@ def _diagnostic(diagnostic):
     parts = [f'<div style="margin-top: 8px">{code}<b>{escape(diagnostic.headline)}</b></div>']
     if diagnostic.where:
         parts.append(f'<div style="color: #555; {MONO}">--&gt; {escape(diagnostic.where)}</div>')
+    if diagnostic.pointer:  # the line as the cell shows it, and the caret under the spot
+        parts.append(f'<pre style="margin: 2px 0 2px 1.5em; {MONO}">'
+                     + "\n".join(escape(line) for line in diagnostic.pointer) + "</pre>")
     evidence = list(diagnostic.evidence)
     while evidence:
         line = evidence.pop(0)

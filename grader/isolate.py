@@ -12,7 +12,7 @@ import select
 import signal
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import wire
 from .model import CallOutcome, LoadReport, RunResult
@@ -74,7 +74,7 @@ class Batch:
         self.expected = [None if r.expected is None else wire.Encoded(r.expected) for r in requests]
         calls = [{"fn": request.exercise, "substitute": list(request.substitute),
                   "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL),
-                  "unchanged": wire.fingerprint(request.args),
+                  "unchanged": wire.fingerprint(request.args), "trace": request.trace,
                   "answers": pickle.dumps({(helper, wire.fingerprint(args)): value
                                            for helper, args, value in request.answers},
                                           protocol=pickle.HIGHEST_PROTOCOL)}
@@ -169,16 +169,22 @@ class Worker:
             deadline = time.monotonic() + self.limits.call_seconds
 
     def _outcome(self, call_id, request, expected, answer_helper, deadline):
+        trace = ()
         while True:
             header, specs, body = self.receive(deadline)
             if header.get("id") != call_id:
                 continue  # a late reply to an earlier call (the student's code can write replies too)
             op = header.get("op")
             try:
+                if op == "trace" and request.trace and not trace:
+                    from .traced_lines import checked_records  # only a failing exercise is traced
+
+                    trace = checked_records(header.get("records"))
+                    continue
                 if op == "returned":
-                    return self._returned(request, expected, header, specs, body)
+                    return replace(self._returned(request, expected, header, specs, body), trace=trace)
                 if op == "raised":
-                    return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
+                    return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS), trace=trace)
                 if op == "helper":
                     args = wire.unpack(header["args"], wire.decode_arrays(specs, body))
                     self._answer(request.exercise, str(header.get("fn")), args, answer_helper, deadline)
@@ -399,11 +405,16 @@ def _key(request):
     return request.exercise, request.case_index
 
 
-def run_submission(session, requests, answer_helper):
-    """Every call's outcome, and what loading the submission reported."""
+def run_submission(session, requests, answer_helper, follow_up=None):
+    """Every call's outcome, and what loading the submission reported. follow_up(outcomes, load) may ask for
+    traced calls (CallRequests with trace set) in the same worker: their outcomes are RunResult.traced."""
+    traced = {}
     try:
         outcomes = session.run(requests, answer_helper)
         load = session.load_report or session._loaded_worker() and session.load_report
+        more = follow_up(outcomes, load) if follow_up is not None and load is not None else ()
+        if more:
+            traced = {exercise: outcome for (exercise, _), outcome in session.run(more, answer_helper).items()}
     finally:
         session.close()
-    return RunResult(load, outcomes)
+    return RunResult(load, outcomes, traced=traced)

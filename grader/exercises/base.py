@@ -58,6 +58,7 @@ class Mistake:
     hint: str
     produce: Optional[Callable] = None
     mutates_input: Optional[int] = None
+    at: tuple = ()  # the sizes or indices (m, L, l) the mistake is in: a wrong one of these does not rule it out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""Feedback that points at the line at fault: which case to trace, and what the trace changes in a result.
+
+A failing exercise is traced once, on its smallest failing case (grade.py asks the worker after the first
+run). The reference is traced here, on the same case. A named mistake then points at the line at fault;
+one that line contradicts (a wrong m behind "the 1/m is missing", or a hint the student already follows)
+is not named, and the feedback says what is wrong on that line instead.
+"""
+import inspect
+import re
+import types
+from dataclasses import replace
+
+from .fault_line import COUNTS, RETURN, find_fault, pointer_lines
+from .model import CallRequest, Diagnostic
+from .present import smallest_case
+from .traced_lines import Partial, Unknown, reference_records, summarized
+from .unexplained import unknown_mistake
+
+
+
+def trace_request(findings, planned_request):
+    """The traced call of the exercise's smallest failing case, or None when it passed or never returned."""
+    function = findings.function or {}
+    failing = [check.index for check in findings.checks if check.problems]
+    if not failing or not function.get("student"):
+        return None
+    request = planned_request(findings.exercise.name, failing[0])
+    return CallRequest(request.exercise, request.case_index, request.args, request.substitute, request.answers,
+                       None, trace=True)
+
+
+def with_fault_line(result, findings, traced, reference, submission):
+    """The result with the line at fault shown, when the trace of its smallest failing case singles one out."""
+    if traced is None or traced.kind != "returned" or not traced.trace or not isinstance(reference, types.ModuleType):
+        return result
+    failing = [check for check in findings.checks if check.problems]
+    case = findings.cases[failing[0].index]  # the case trace_request chose
+    sources = {cell.label: cell.source for cell in submission.cells}
+    function = getattr(reference, findings.exercise.name)
+    ours = reference_records(function, case.args, inspect.getsourcefile(function) or function.__code__.co_filename)
+    fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference))
+    if fault is None:
+        note = Diagnostic("no single line can be singled out as the one at fault",
+                          ("every value your function computes on the smallest failing case matches a step of a "
+                           "correct solution, but they are put together differently",))
+        return replace(result, diagnostics=result.diagnostics + (note,))
+    where = f"{fault.file}, line {fault.line}"
+    pointer = pointer_lines(fault, sources.get(fault.file, ""))
+    named = [d for d in result.diagnostics if d.code]
+    mistakes = {m.id: m for m in findings.exercise.mistakes}
+    source = _function_source(findings.function, sources)
+    if named and not any(_contradicted(mistakes[d.code], fault, source) for d in named if d.code in mistakes):
+        return replace(result, diagnostics=tuple(replace(d, where=where, pointer=pointer) if d.code else d
+                                                 for d in result.diagnostics))
+    kept = tuple(d for d in result.diagnostics if not d.code and not d.headline.startswith("smallest failing"))
+    if named:
+        kept = tuple(unknown_mistake(findings, failing)) + kept
+    first = Diagnostic(_headline(fault), (), _hint(fault), where=where, pointer=pointer)
+    return replace(result, diagnostics=(first,) + kept + (smallest_case(findings, failing[0]),))
+
+
+def _recomputing(reference):
+    """What the reference's function of a name returns on arguments rebuilt from a trace, or None."""
+    import numpy as np
+
+    def recompute(name, args):
+        function = getattr(reference, name, None)
+        if not callable(function) or any(isinstance(arg, (Partial, Unknown)) for arg in args):
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                return summarized(function(*args))
+        except Exception:  # arguments the reference's function cannot take: nothing to compare with
+            return None
+
+    return recompute
+
+
+def _contradicted(mistake, fault, source):
+    """Whether the line at fault rules the mistake out, or its hint is already in the student's code."""
+    if fault.status == "wrong" and fault.name in COUNTS and fault.name not in mistake.at:
+        return True
+    written = _code_of(mistake.hint)
+    return bool(written) and written in _squeezed(source)
+
+
+def _code_of(hint):
+    """The code a hint tells the student to write (`db = np.sum(dZ, axis=1, keepdims=True) / m`), squeezed."""
+    code = re.split(r"\s{2,}|\(no |;", hint)[0]
+    return _squeezed(code) if "=" in code and "==" not in code else ""
+
+
+def _squeezed(text):
+    return re.sub(r"\s+", "", text).replace("'", '"')
+
+
+def _function_source(function, sources):
+    if not function or function.get("where") not in sources:
+        return ""
+    lines = sources[function["where"]].splitlines()
+    start = function.get("line", 1) - 1
+    body = [lines[start]] if 0 <= start < len(lines) else []
+    for line in lines[start + 1:]:
+        if line.strip() and not line.startswith((" ", "\t")):
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def _headline(fault):
+    if fault.called_from:
+        return f"your `{fault.function}` (called on line {fault.called_from}) computes a wrong value"
+    if fault.name == RETURN:
+        return f"line {fault.line} returns a wrong value"
+    if fault.status == "wrong":
+        return f"`{fault.name}` gets a wrong value on line {fault.line}"
+    return f"line {fault.line} computes `{fault.name}`, a value no correct solution has"
+
+
+def _hint(fault):
+    if fault.name == "m":
+        return "m is the number of examples: the columns of the inputs (A_prev.shape[1], Y.shape[1])"
+    if fault.called_from:
+        return f"fix `{fault.function}` first: every function that calls it inherits the wrong value"
+    return "this is the first line whose value leaves a correct solution's path: fix it, the rest follows from it"

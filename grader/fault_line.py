@@ -1,0 +1,286 @@
+"""The line at fault: the student's trace and the reference's, on the same case, walked side by side.
+
+A value the student's line assigns is *right* when it equals a value of the reference's path: the reference's
+value of the same name where the name follows the assignment's conventions (m, dZ, dW, ...), otherwise any
+value the reference computes or was given. A conventional name whose value matches none of the reference's is
+*wrong*, as is a wrong returned value; any other value is *unknown* (an intermediate of the student's own).
+From the first wrong value, the walk follows the names its line reads back to a line whose inputs are all
+right: that line is at fault. A line that calls a function of the student's own that returned something
+unknown leads into that function. Where no wrong value shows, no line is singled out.
+"""
+import ast
+from dataclasses import dataclass
+
+import numpy as np
+
+from .present import array_text
+from .traced_lines import Partial, Unknown
+from .values import close
+
+CONVENTIONAL = frozenset((
+    "m", "dZ", "s", "dW", "db", "dA_prev", "A_prev", "W", "b", "cache", "linear_cache", "activation_cache",
+    "AL", "dAL", "current_cache", "grads", "L", "Z", "dA", "cost", "parameters", "<return>",
+))
+RETURN = "<return>"
+COUNTS = ("m", "L")  # sizes: equal to some other number on the path by chance, never right by it
+
+
+@dataclass(frozen=True)
+class Fault:
+    file: str
+    line: int
+    function: str  # the function the line is in
+    name: str  # what the line assigns (RETURN for a return)
+    got: object
+    expected: object  # the reference's value of that name there; None when it has no counterpart
+    status: str  # "wrong" (contradicts the reference's value of the name) or "unknown"
+    called_from: int = 0  # in a helper of the student's: the line of the graded function that called it
+
+
+def find_fault(student, reference, args, sources, recompute=lambda name, args: None):
+    """The Fault of a student's trace against the reference's on the same case (args), or None.
+
+    sources maps a file label to its source text (the statements are read from it); recompute(name, args) is
+    what the reference's function of that name returns on those arguments (None: it has none)."""
+    facts = _Facts(reference, args)
+    top = [r for r in student if r.frame == 0]
+    start = next((r for r in top if facts.status(r) == "wrong"), None)
+    if start is None:
+        return None
+    fault = _walk(start, top, facts, sources)
+    if fault is None:
+        return None
+    record, status = fault
+    helper = _helper_fault(record, student, facts, sources, recompute)
+    if helper is not None:
+        inner, inner_status = helper
+        return Fault(inner.file, inner.line, inner.function, inner.name, inner.value, None, inner_status,
+                     called_from=record.line)
+    return Fault(record.file, record.line, record.function, record.name, record.value,
+                 facts.counterpart(record, top), status)
+
+
+class _Facts:
+    """The reference's side: its values by name, and every value on its path."""
+
+    def __init__(self, reference, args):
+        self.by_name = {}
+        for record in reference:
+            if record.frame == 0:
+                self.by_name.setdefault(record.name, []).append(record.value)
+        self.anywhere = [record.value for record in reference] + list(_leaves(args))
+
+    def status(self, record):
+        if record.name in CONVENTIONAL and record.name in self.by_name:
+            if any(_same(record.value, v) for v in self.by_name[record.name]):
+                return "right"
+            # a step on the way (dZ = np.array(dA, copy=True) before dZ[Z <= 0] = 0) is not yet wrong
+            return "right" if record.name not in COUNTS and self.on_path(record.value) else "wrong"
+        if record.frame == 0 and record.name == RETURN:
+            return "wrong"  # a graded function's return has its counterpart, unless it returned nothing
+        return "right" if self.on_path(record.value) else "unknown"
+
+    def on_path(self, value):
+        if isinstance(value, dict):
+            return bool(value) and all(self.on_path(item) for item in value.values())
+        if isinstance(value, tuple) and not any(_same(value, v) for v in self.anywhere):
+            return bool(value) and all(self.on_path(item) for item in value)
+        return any(_same(value, v) for v in self.anywhere)
+
+    def counterpart(self, record, records):
+        """The reference's value of the record's name at the same occurrence (the same loop iteration)."""
+        values = self.by_name.get(record.name)
+        if not values or record.name not in CONVENTIONAL:
+            return None
+        occurrence = sum(1 for r in records if r.name == record.name and r.order < record.order)
+        return values[min(occurrence, len(values) - 1)]
+
+
+def _leaves(value, depth=0):
+    if depth > 4:
+        return
+    yield value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else ()
+    for item in items:
+        yield from _leaves(item, depth + 1)
+
+
+def _same(a, b):
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return False
+    if isinstance(a, Partial) or isinstance(b, Partial):
+        return (isinstance(a, Partial) and isinstance(b, Partial) and a.shape == b.shape
+                and close(a.first, b.first))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
+            _same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and len(a) == len(b)
+                and all(map(_same, a, b)))
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return type(a) is type(b) and a == b
+    try:
+        return np.shape(a) == np.shape(b) and bool(np.isfinite(np.asarray(a, dtype=float)).all()) and close(a, b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _walk(start, records, facts, sources):
+    """From a wrong record back along what its line reads, to the line whose inputs are right."""
+    current, status = start, facts.status(start)
+    for _ in range(len(records)):
+        statement = statement_at(sources.get(current.file, ""), current.line)
+        if statement is None:
+            return current, status
+        loop = _loop_out_of_order(statement, current, records, facts, sources)
+        if loop is not None:
+            return loop, "wrong"
+        earlier = None
+        for name in _reads(statement):
+            before = [r for r in records if r.name == name and r.order < current.order]
+            # a loop variable counts in its own way (range(L) or range(1, L + 1)): only its order is judged
+            if before and facts.status(before[-1]) != "right" and not _is_loop(before[-1], sources):
+                if earlier is None or facts.status(before[-1]) == "wrong" and facts.status(earlier) != "wrong":
+                    earlier = before[-1]
+        if earlier is None:
+            return current, status
+        current, status = earlier, facts.status(earlier)
+    return None
+
+
+def _is_loop(record, sources):
+    return isinstance(statement_at(sources.get(record.file, ""), record.line), ast.For)
+
+
+def _loop_out_of_order(statement, current, records, facts, sources):
+    """The `for` line whose variable the line reads, when it visits the reference's values in another order
+    (L_model_backward's layers run forward): the iterations are right one by one, their order is not."""
+    for name in _reads(statement):
+        visits = [r for r in records if r.name == name]
+        if not visits or not _is_loop(visits[0], sources):
+            continue
+        seen = [r.value for r in visits]
+        wanted = facts.by_name.get(name, [])
+        if (len(seen) == len(wanted) > 1 and all(isinstance(v, float) for v in seen + wanted)
+                and sorted(seen) == sorted(wanted) and seen != wanted):
+            return visits[0]
+    return None
+
+
+def _helper_fault(record, student, facts, sources, recompute):
+    """When the line at fault calls a function of the student's own (their sigmoid) that returns something else
+    than the reference's function of that name on the same arguments, the line at fault inside it."""
+    statement = statement_at(sources.get(record.file, ""), record.line)
+    if statement is None:
+        return None
+    called = {node.func.id for node in ast.walk(statement) if isinstance(node, ast.Call)
+              and isinstance(node.func, ast.Name)}
+    earlier = [r for r in student if r.frame == 0 and r.order < record.order]
+    since = earlier[-1].order if earlier else -1
+    for frame in sorted({r.frame for r in student if r.frame > 0 and since < r.order < record.order}):
+        inner = [r for r in student if r.frame == frame]
+        returned = next((r for r in inner if r.name == RETURN), None)
+        if inner[0].function not in called or returned is None:
+            continue
+        given = tuple(r.value for r in inner if r.line == inner[0].line and r.order < returned.order
+                      and r.name != RETURN)
+        correct = recompute(inner[0].function, given)
+        if correct is None or _same(returned.value, correct):
+            continue
+        found = _walk(returned, inner, _Inner(facts), sources)
+        if found is not None:
+            return found
+    return None
+
+
+class _Inner:
+    """Inside a helper of the student's own there is no reference counterpart: values are on the path or not."""
+
+    def __init__(self, facts):
+        self.facts = facts
+        self.by_name = {}
+
+    def status(self, record):
+        if record.name == RETURN:
+            return "wrong"
+        return "right" if self.facts.on_path(record.value) else "unknown"
+
+
+def statement_at(source, line):
+    """The innermost statement that starts on the line (a compound statement's header stands for itself)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno == line and not isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if found is None or node.col_offset > found.col_offset:
+                found = node
+    return found
+
+
+def _reads(statement):
+    """The names a statement reads, in order (a compound statement: its header only)."""
+    parts = {ast.For: lambda s: [s.iter], ast.While: lambda s: [s.test], ast.If: lambda s: [s.test],
+             ast.With: lambda s: [item.context_expr for item in s.items]}
+    nodes = parts.get(type(statement), lambda s: [s])(statement)
+    names = []
+    for node in nodes:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load) and inner.id not in names:
+                names.append(inner.id)
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return names
+
+
+def _spot(statement):
+    """The part of the line to underline: what an assignment assigns, what a return returns, what a loop
+    runs over."""
+    node = {ast.Assign: "value", ast.AugAssign: "value", ast.AnnAssign: "value", ast.Return: "value",
+            ast.For: "iter"}.get(type(statement))
+    part = getattr(statement, node, None) if node else None
+    part = part or statement
+    if part.lineno != part.end_lineno or part.lineno != statement.lineno:
+        return statement.col_offset, None
+    return part.col_offset, part.end_col_offset
+
+
+def pointer_lines(fault, source):
+    """The line as the student wrote it, numbered, and a caret line under the spot saying what is wrong."""
+    lines = source.splitlines()
+    if not 0 < fault.line <= len(lines):
+        return ()
+    text = lines[fault.line - 1]
+    statement = statement_at(source, fault.line)
+    start, end = _spot(statement) if statement is not None else (len(text) - len(text.lstrip()), None)
+    end = len(text.rstrip()) if end is None else end
+    number = str(fault.line)
+    gutter = " " * len(number)
+    caret = " " * start + "^" * max(1, end - start)
+    return (f"{number} | {text}", f"{gutter} | {caret} {what_is_wrong(fault)}")
+
+
+def what_is_wrong(fault):
+    name = "this returns" if fault.name == RETURN else f"{fault.name} is"
+    got = value_text(fault.got)
+    if fault.expected is not None and fault.status == "wrong":
+        return f"{name} {got}; it should be {value_text(fault.expected)}"
+    return f"{name} {got}: its inputs are right, but no step of a correct solution gives this value"
+
+
+def value_text(value):
+    if isinstance(value, Partial):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, Unknown):
+        return f"a {value.text}"
+    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, tuple):
+        return "(" + ", ".join(value_text(item) for item in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {value_text(item)}" for key, item in value.items()) + "}"
+    text = array_text(value)
+    return text if len(text) <= 120 else f"an array of shape {np.shape(value)}"
