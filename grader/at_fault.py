@@ -31,6 +31,13 @@ def trace_request(findings, planned_request):
 
 def with_fault_line(result, findings, traced, reference, submission):
     """The result with the line at fault shown, when the trace of its smallest failing case singles one out."""
+    try:
+        return _with_fault_line(result, findings, traced, reference, submission)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):  # the trace is the student's data: at worst
+        return result  # it singles nothing out, and the feedback is what it was without it
+
+
+def _with_fault_line(result, findings, traced, reference, submission):
     if traced is None or traced.kind != "returned" or not traced.trace or not isinstance(reference, types.ModuleType):
         return result
     failing = [check for check in findings.checks if check.problems]

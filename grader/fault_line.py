@@ -276,7 +276,7 @@ def value_text(value):
         return f"an array of shape {value.shape}"
     if isinstance(value, Unknown):
         return f"a {value.text}"
-    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, tuple):
         return "(" + ", ".join(value_text(item) for item in value) + ")"

@@ -2,6 +2,7 @@
 (alone, or together with other mistakes on other outputs), or a mistake raises where the student's code did."""
 from .checks import compare, flatten
 from .model import Diagnostic
+from .plain_errors import REFUSED, error_type, plain_message
 from .present import function_location, inputs_text, sizes, smallest_case
 from .values import deep_close
 
@@ -79,13 +80,13 @@ def raising_mistakes(findings, mistakes):
                 _same_outcome(mistake, case, outcome, mistakes) for case, outcome in zip(findings.cases, outcomes)):
             raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
             error, case = outcomes[raised].error or {}, findings.cases[raised]
-            symptom = f"on {case.label} it raises {error.get('type')}: {error.get('message', '')}"
+            symptom = f"on {case.label} it raises {error_type(error)}: {plain_message(error.get('message', ''))}"
             where = f"{error['where']}, line {error['line']}: {error.get('code', '').strip()}" if error.get(
                 "where") else function_location(findings.function)
             named = Diagnostic(mistake.headline, (mistake.explanation, symptom), mistake.hint, mistake.id, where)
             first = min([raised, *failing])
             return [named, smallest_case(findings, failing[first]) if first in failing else
-                    _smallest_raising_case(findings, first)]
+                    smallest_raising_case(findings, first)]
     return None
 
 
@@ -96,11 +97,12 @@ def _same_outcome(mistake, case, outcome, mistakes):
     return outcome.kind == "returned" and deep_close(produced, outcome.value)
 
 
-def _smallest_raising_case(findings, index):
+def smallest_raising_case(findings, index):
     case, error = findings.cases[index], findings.outcomes[index].error or {}
     return Diagnostic(f"smallest failing case: {case.label} ({sizes(case.dims)})",
                       (inputs_text(findings.exercise.params, case.args),
-                       f"yours raises {error.get('type')}: {error.get('message', '')}"))
+                       "yours stops at that call" if error.get("type") == REFUSED else
+                       f"yours raises {error_type(error)}: {plain_message(error.get('message', ''))}"))
 
 
 def _mistake_outputs(mistake, findings, mistakes):

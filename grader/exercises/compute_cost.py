@@ -15,6 +15,9 @@ def make_cases(rng):
         Y = rng.integers(0, 2, size=(1, m)).astype(float)
         if index == 1:
             Y = np.array([[1.0, 0.0]])[:, :m]
+        if index == ROUND_CASES and m >= 2:  # predictions near 0 and 1, so that clipping AL shows
+            AL[0, 0], Y[0, 0] = 1e-4, 1.0
+            AL[0, -1], Y[0, -1] = 1 - 1e-4, 0.0
         cases.append(Case((AL, Y), {"m": m}, f"case {index + 1}"))
     return cases
 
