@@ -20,11 +20,10 @@ from .unexplained import unknown_mistake
 
 def trace_request(findings, planned_request):
     """The traced call of the exercise's smallest failing case, or None when it passed or never returned."""
-    function = findings.function or {}
-    failing = [check.index for check in findings.checks if check.problems]
-    if not failing or not function.get("student"):
+    index = traced_case(findings)
+    if index is None or not (findings.function or {}).get("student"):
         return None
-    request = planned_request(findings.exercise.name, failing[0])
+    request = planned_request(findings.exercise.name, index)
     return CallRequest(request.exercise, request.case_index, request.args, request.substitute, request.answers,
                        None, trace=True)
 
@@ -38,14 +37,16 @@ def with_fault_line(result, findings, traced, reference, submission):
 
 
 def _with_fault_line(result, findings, traced, reference, submission):
-    if traced is None or traced.kind != "returned" or not traced.trace or not isinstance(reference, types.ModuleType):
+    if traced is None or not traced.trace or not isinstance(reference, types.ModuleType):
         return result
-    failing = [check for check in findings.checks if check.problems]
-    case = findings.cases[failing[0].index]  # the case trace_request chose
+    case = findings.cases[traced_case(findings)]
     sources = {cell.label: cell.source for cell in submission.cells}
     function = getattr(reference, findings.exercise.name)
     ours = reference_records(function, case.args, inspect.getsourcefile(function) or function.__code__.co_filename)
+    if traced.kind == "raised":
+        return _before_the_error(result, traced, ours, case, sources, reference)
     fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference))
+    failing = [check for check in findings.checks if check.problems]
     if fault is None:
         note = Diagnostic("no single line can be singled out as the one at fault",
                           ("every value your function computes on the smallest failing case matches a step of a "
@@ -64,6 +65,32 @@ def _with_fault_line(result, findings, traced, reference, submission):
         kept = tuple(unknown_mistake(findings, failing)) + kept
     first = Diagnostic(_headline(fault), (), _hint(fault), where=where, pointer=pointer)
     return replace(result, diagnostics=(first,) + kept + (smallest_case(findings, failing[0]),))
+
+
+def traced_case(findings):
+    """The case trace_request traces: the smallest that returned a wrong value or raised (None: no such case)."""
+    failing = [check.index for check in findings.checks if check.problems]
+    failing += [index for index, outcome in enumerate(findings.outcomes) if outcome.kind == "raised"
+                and (outcome.error or {}).get("type") != "NotImplementedError"]
+    return min(failing, default=None)
+
+
+def _before_the_error(result, traced, ours, case, sources, reference):
+    """A call that raised: the line before the one that raised whose value left the reference's path."""
+    error = traced.error or {}
+    if not error.get("where") or error.get("line") is None:
+        return result
+    fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference),
+                       raised_at=(error["where"], error["line"]))
+    if fault is None:
+        return result
+    where, pointer = f"{fault.file}, line {fault.line}", pointer_lines(fault, sources.get(fault.file, ""))
+    if result.mistakes:
+        return replace(result, diagnostics=tuple(replace(d, where=where, pointer=pointer) if d.code else d
+                                                 for d in result.diagnostics))
+    cause = Diagnostic(f"what breaks line {error['line']} comes from line {fault.line}", (), _hint(fault),
+                       where=where, pointer=pointer)
+    return replace(result, diagnostics=result.diagnostics[:1] + (cause,) + result.diagnostics[1:])
 
 
 def _recomputing(reference):
@@ -115,6 +142,8 @@ def _function_source(function, sources):
 
 
 def _headline(fault):
+    if fault.status == "order":
+        return f"the loop on line {fault.line} visits the layers in the wrong order"
     if fault.called_from:
         return f"your `{fault.function}` (called on line {fault.called_from}) computes a wrong value"
     if fault.name == RETURN:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import tracer
 from .present import array_text
-from .traced_lines import Partial, Unknown
+from .traced_lines import Partial, Record, Unknown
 from .values import close
 
 CONVENTIONAL = frozenset((
@@ -22,6 +23,7 @@ CONVENTIONAL = frozenset((
     "AL", "dAL", "current_cache", "grads", "L", "Z", "dA", "cost", "parameters", "<return>",
 ))
 RETURN = "<return>"
+RAISED = "<raised>"  # where the walk starts from the line that raised
 COUNTS = ("m", "L")  # sizes: equal to some other number on the path by chance, never right by it
 
 
@@ -33,22 +35,30 @@ class Fault:
     name: str  # what the line assigns (RETURN for a return)
     got: object
     expected: object  # the reference's value of that name there; None when it has no counterpart
-    status: str  # "wrong" (contradicts the reference's value of the name) or "unknown"
+    status: str  # "wrong" (contradicts the reference's value of the name), "unknown", or "order" (a loop
+    # visits the right values in the wrong order: got and expected are the visits)
     called_from: int = 0  # in a helper of the student's: the line of the graded function that called it
 
 
-def find_fault(student, reference, args, sources, recompute=lambda name, args: None):
+def find_fault(student, reference, args, sources, recompute=lambda name, args: None, raised_at=None):
     """The Fault of a student's trace against the reference's on the same case (args), or None.
 
     sources maps a file label to its source text (the statements are read from it); recompute(name, args) is
-    what the reference's function of that name returns on those arguments (None: it has none)."""
+    what the reference's function of that name returns on those arguments (None: it has none). raised_at,
+    (file, line) of the line that raised, is where the walk starts when the call raised: the fault is then a
+    line before it, or None."""
     facts = _Facts(reference, args)
     top = [r for r in student if r.frame == 0]
-    start = next((r for r in top if facts.status(r) == "wrong"), None)
+    if raised_at is not None:
+        file, line = raised_at
+        start = Record(tracer.MAX_RECORDS + 1, 0, file, "", line, RAISED, None)
+        top.append(start)
+    else:
+        start = next((r for r in top if facts.status(r) == "wrong"), None)
     if start is None:
         return None
     fault = _walk(start, top, facts, sources)
-    if fault is None:
+    if fault is None or fault[0] is start and raised_at is not None:
         return None
     record, status = fault
     helper = _helper_fault(record, student, facts, sources, recompute)
@@ -56,6 +66,10 @@ def find_fault(student, reference, args, sources, recompute=lambda name, args: N
         inner, inner_status = helper
         return Fault(inner.file, inner.line, inner.function, inner.name, inner.value, None, inner_status,
                      called_from=record.line)
+    if status == "order":  # the loop's visits, against the reference's
+        visits = tuple(r.value for r in top if r.name == record.name)
+        return Fault(record.file, record.line, record.function, record.name, visits,
+                     tuple(facts.by_name[record.name]), status)
     return Fault(record.file, record.line, record.function, record.name, record.value,
                  facts.counterpart(record, top), status)
 
@@ -76,7 +90,7 @@ class _Facts:
                 return "right"
             # a step on the way (dZ = np.array(dA, copy=True) before dZ[Z <= 0] = 0) is not yet wrong
             return "right" if record.name not in COUNTS and self.on_path(record.value) else "wrong"
-        if record.frame == 0 and record.name == RETURN:
+        if record.frame == 0 and record.name in (RETURN, RAISED):
             return "wrong"  # a graded function's return has its counterpart, unless it returned nothing
         return "right" if self.on_path(record.value) else "unknown"
 
@@ -134,7 +148,7 @@ def _walk(start, records, facts, sources):
             return current, status
         loop = _loop_out_of_order(statement, current, records, facts, sources)
         if loop is not None:
-            return loop, "wrong"
+            return loop, "order"
         earlier = None
         for name in _reads(statement):
             before = [r for r in records if r.name == name and r.order < current.order]
@@ -161,8 +175,9 @@ def _loop_out_of_order(statement, current, records, facts, sources):
             continue
         seen = [r.value for r in visits]
         wanted = facts.by_name.get(name, [])
-        if (len(seen) == len(wanted) > 1 and all(isinstance(v, float) for v in seen + wanted)
-                and sorted(seen) == sorted(wanted) and seen != wanted):
+        # all of them in another order, or (when a later iteration raised) only some of them, in another order
+        if (len(wanted) > 1 and all(isinstance(v, float) for v in seen + wanted) and len(seen) <= len(wanted)
+                and set(seen) <= set(wanted) and seen != wanted[:len(seen)]):
             return visits[0]
     return None
 
@@ -264,11 +279,18 @@ def pointer_lines(fault, source):
 
 
 def what_is_wrong(fault):
+    if fault.status == "order":
+        return (f"{fault.name} goes {_visits(fault.got)}; it should go {_visits(fault.expected)}"
+                + (" (the last layer first)" if fault.expected[0] > fault.expected[-1] else ""))
     name = "this returns" if fault.name == RETURN else f"{fault.name} is"
     got = value_text(fault.got)
     if fault.expected is not None and fault.status == "wrong":
         return f"{name} {got}; it should be {value_text(fault.expected)}"
     return f"{name} {got}: its inputs are right, but no step of a correct solution gives this value"
+
+
+def _visits(values):
+    return ", ".join(value_text(value) for value in values[:6]) + (", ..." if len(values) > 6 else "")
 
 
 def value_text(value):
