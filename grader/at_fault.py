@@ -28,21 +28,39 @@ def trace_request(findings, planned_request):
                        None, trace=True)
 
 
-def with_fault_line(result, findings, traced, reference, submission):
-    """The result with the line at fault shown, when the trace of its smallest failing case singles one out."""
+class ReferenceTraces:
+    """The reference's trace of each case: the same for every student, so a class traces each case once
+    (grade.Prepared.traces). What it holds is shared, and only ever read."""
+
+    def __init__(self, reference):
+        self.reference = reference
+        self._traced = {}
+
+    def of(self, exercise, case):
+        key = (exercise.name, case.label)
+        if key not in self._traced:
+            function = getattr(self.reference, exercise.name)
+            filename = inspect.getsourcefile(function) or function.__code__.co_filename
+            self._traced[key] = reference_records(function, case.args, filename)
+        return self._traced[key]
+
+
+def with_fault_line(result, findings, traced, traces, submission):
+    """The result with the line at fault shown, when the trace of its smallest failing case singles one out;
+    traces (ReferenceTraces) knows the reference's side."""
     try:
-        return _with_fault_line(result, findings, traced, reference, submission)
+        return _with_fault_line(result, findings, traced, traces, submission)
     except (ValueError, TypeError, ArithmeticError, RecursionError):  # the trace is the student's data: at worst
         return result  # it singles nothing out, and the feedback is what it was without it
 
 
-def _with_fault_line(result, findings, traced, reference, submission):
+def _with_fault_line(result, findings, traced, traces, submission):
+    reference = traces.reference
     if traced is None or not traced.trace or not isinstance(reference, types.ModuleType):
         return result
     case = findings.cases[traced_case(findings)]
     sources = {cell.label: cell.source for cell in submission.cells}
-    function = getattr(reference, findings.exercise.name)
-    ours = reference_records(function, case.args, inspect.getsourcefile(function) or function.__code__.co_filename)
+    ours = traces.of(findings.exercise, case)
     if traced.kind == "raised":
         return _before_the_error(result, traced, ours, case, sources, reference)
     fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference))

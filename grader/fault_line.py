@@ -47,7 +47,7 @@ def find_fault(student, reference, args, sources, recompute=lambda name, args: N
     what the reference's function of that name returns on those arguments (None: it has none). raised_at,
     (file, line) of the line that raised, is where the walk starts when the call raised: the fault is then a
     line before it, or None."""
-    facts = _Facts(reference, args)
+    facts, sources = _Facts(reference, args), Statements(sources)
     top = [r for r in student if r.frame == 0]
     if raised_at is not None:
         file, line = raised_at
@@ -143,7 +143,7 @@ def _walk(start, records, facts, sources):
     """From a wrong record back along what its line reads, to the line whose inputs are right."""
     current, status = start, facts.status(start)
     for _ in range(len(records)):
-        statement = statement_at(sources.get(current.file, ""), current.line)
+        statement = sources.at(current.file, current.line)
         if statement is None:
             return current, status
         loop = _loop_out_of_order(statement, current, records, facts, sources)
@@ -163,7 +163,7 @@ def _walk(start, records, facts, sources):
 
 
 def _is_loop(record, sources):
-    return isinstance(statement_at(sources.get(record.file, ""), record.line), ast.For)
+    return isinstance(sources.at(record.file, record.line), ast.For)
 
 
 def _loop_out_of_order(statement, current, records, facts, sources):
@@ -185,7 +185,7 @@ def _loop_out_of_order(statement, current, records, facts, sources):
 def _helper_fault(record, student, facts, sources, recompute):
     """When the line at fault calls a function of the student's own (their sigmoid) that returns something else
     than the reference's function of that name on the same arguments, the line at fault inside it."""
-    statement = statement_at(sources.get(record.file, ""), record.line)
+    statement = sources.at(record.file, record.line)
     if statement is None:
         return None
     called = {node.func.id for node in ast.walk(statement) if isinstance(node, ast.Call)
@@ -221,10 +221,31 @@ class _Inner:
         return "right" if self.facts.on_path(record.value) else "unknown"
 
 
-def statement_at(source, line):
+class Statements:
+    """The statements of the student's files, each file parsed once however often the walk asks."""
+
+    def __init__(self, sources):
+        self.sources = sources
+        self.found = {}
+
+    def at(self, file, line):
+        if (file, line) not in self.found:
+            self.found[(file, line)] = statement_at(self.sources.get(file, ""), line, self._tree(file))
+        return self.found[(file, line)]
+
+    def _tree(self, file):
+        if file not in self.found:
+            try:
+                self.found[file] = ast.parse(self.sources.get(file, ""))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self.found[file] = None
+        return self.found[file]
+
+
+def statement_at(source, line, tree=None):
     """The innermost statement that starts on the line (a compound statement's header stands for itself)."""
     try:
-        tree = ast.parse(source)
+        tree = tree or ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     found = None

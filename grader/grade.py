@@ -17,10 +17,12 @@ class Prepared:
     reference: object  # what answers the cases: the reference solutions, or the kit's sealed answers
     notes: tuple  # for every report
     mistakes: object  # named.MistakeOutputs: what each known mistake computes, filled as students need it
+    traces: object = None  # at_fault.ReferenceTraces: the reference's trace of each case, filled as needed
 
 
 def prepare(seed=None, only=None):
     """The cases of the exercises in only (all when empty), drawn from seed (a random one when None)."""
+    from .at_fault import ReferenceTraces
     from .checks import plan
     from .exercises import EXERCISES
     from .named import MistakeOutputs
@@ -30,7 +32,8 @@ def prepare(seed=None, only=None):
     seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
     exercises = tuple(exercise for exercise in EXERCISES if not only or exercise.name in only)
     planned = plan(exercises, seed, reference)
-    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference))
+    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference),
+                    ReferenceTraces(reference))
 
 
 def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None, early=None):
@@ -78,7 +81,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
             findings_of(run.outcomes, run.load)
         findings = found[exercise.name]
         result = diagnose(findings, prepared.mistakes)
-        results.append(with_fault_line(result, findings, run.traced.get(exercise.name), reference, submission))
+        results.append(with_fault_line(result, findings, run.traced.get(exercise.name), prepared.traces, submission))
     results = helper_notes(results, BY_NAME)
     results = blame_syntax_errors(results, run.load)
     return GradeReport(submission.path, planned.seed, tuple(results),
