@@ -5,6 +5,7 @@ run). The reference is traced here, on the same case. A named mistake then point
 one that line contradicts (a wrong m behind "the 1/m is missing", or a hint the student already follows)
 is not named, and the feedback says what is wrong on that line instead.
 """
+import ast
 import inspect
 import re
 import types
@@ -12,6 +13,7 @@ from dataclasses import replace
 
 from .fault_line import COUNTS, RETURN, find_fault, pointer_lines
 from .model import CallRequest, Diagnostic
+from .named import named_mistakes
 from .present import smallest_case
 from .traced_lines import Partial, Unknown, reference_records, summarized
 from .unexplained import unknown_mistake
@@ -45,16 +47,16 @@ class ReferenceTraces:
         return self._traced[key]
 
 
-def with_fault_line(result, findings, traced, traces, submission):
+def with_fault_line(result, findings, traced, traces, submission, outputs=None):
     """The result with the line at fault shown, when the trace of its smallest failing case singles one out;
-    traces (ReferenceTraces) knows the reference's side."""
+    traces (ReferenceTraces) knows the reference's side, outputs (named.MistakeOutputs) the known mistakes'."""
     try:
-        return _with_fault_line(result, findings, traced, traces, submission)
+        return _with_fault_line(result, findings, traced, traces, submission, outputs)
     except (ValueError, TypeError, ArithmeticError, RecursionError):  # the trace is the student's data: at worst
         return result  # it singles nothing out, and the feedback is what it was without it
 
 
-def _with_fault_line(result, findings, traced, traces, submission):
+def _with_fault_line(result, findings, traced, traces, submission, outputs):
     reference = traces.reference
     if traced is None or not traced.trace or not isinstance(reference, types.ModuleType):
         return result
@@ -62,9 +64,10 @@ def _with_fault_line(result, findings, traced, traces, submission):
     sources = {cell.label: cell.source for cell in submission.cells}
     ours = traces.of(findings.exercise, case)
     if traced.kind == "raised":
-        return _before_the_error(result, traced, ours, case, sources, reference)
-    fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference))
+        return _before_the_error(result, findings, traced, ours, case, sources, reference)
     failing = [check for check in findings.checks if check.problems]
+    mutated = {p.path for p in failing[0].problems if p.kind == "mutated"} if failing else set()
+    fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference), mutated=mutated)
     if fault is None:
         note = Diagnostic("no single line can be singled out as the one at fault",
                           ("every value your function computes on the smallest failing case matches a step of a "
@@ -72,17 +75,35 @@ def _with_fault_line(result, findings, traced, traces, submission):
         return replace(result, diagnostics=result.diagnostics + (note,))
     where = f"{fault.file}, line {fault.line}"
     pointer = pointer_lines(fault, sources.get(fault.file, ""))
-    named = [d for d in result.diagnostics if d.code]
-    mistakes = {m.id: m for m in findings.exercise.mistakes}
     source = _function_source(findings.function, sources)
-    if named and not any(_contradicted(mistakes[d.code], fault, source) for d in named if d.code in mistakes):
-        return replace(result, diagnostics=tuple(replace(d, where=where, pointer=pointer) if d.code else d
-                                                 for d in result.diagnostics))
+    named, original = _not_ruled_out(result, findings, fault, outputs)
+    if named:  # the mistakes the line at fault does not rule out are shown at that line
+        return replace(result, diagnostics=tuple(_at_line(d, where, pointer, source, fault) for d in named)
+                       + tuple(d for d in result.diagnostics if not d.code))
+    named = original
     kept = tuple(d for d in result.diagnostics if not d.code and not d.headline.startswith("smallest failing"))
     if named:
         kept = tuple(unknown_mistake(findings, failing)) + kept
     first = Diagnostic(_headline(fault), (), _hint(fault), where=where, pointer=pointer)
     return replace(result, diagnostics=(first,) + kept + (smallest_case(findings, failing[0]),))
+
+
+def _not_ruled_out(result, findings, fault, outputs):
+    """The named mistakes the line at fault leaves standing: when it rules some out, the others are looked for
+    again without them (a wrong m once ruled out, LB03 and LB04 together may explain the outputs)."""
+    original = named = [d for d in result.diagnostics if d.code]
+    ruled_out = set()
+    while named:
+        by_id = {m.id: m for m in findings.exercise.mistakes}
+        newly = {d.code for d in named if d.code not in by_id or _contradicted(by_id[d.code], fault)}
+        if not newly:
+            return named, original
+        ruled_out |= newly
+        exercise = replace(findings.exercise, mistakes=tuple(m for m in findings.exercise.mistakes
+                                                             if m.id not in ruled_out))
+        findings = replace(findings, exercise=exercise)
+        named = named_mistakes(findings, outputs) if outputs is not None else []
+    return [], original
 
 
 def traced_case(findings):
@@ -93,7 +114,7 @@ def traced_case(findings):
     return min(failing, default=None)
 
 
-def _before_the_error(result, traced, ours, case, sources, reference):
+def _before_the_error(result, findings, traced, ours, case, sources, reference):
     """A call that raised: the line before the one that raised whose value left the reference's path."""
     error = traced.error or {}
     if not error.get("where") or error.get("line") is None:
@@ -104,11 +125,20 @@ def _before_the_error(result, traced, ours, case, sources, reference):
         return result
     where, pointer = f"{fault.file}, line {fault.line}", pointer_lines(fault, sources.get(fault.file, ""))
     if result.mistakes:
-        return replace(result, diagnostics=tuple(replace(d, where=where, pointer=pointer) if d.code else d
+        source = _function_source(findings.function, sources)
+        return replace(result, diagnostics=tuple(_at_line(d, where, pointer, source, fault) if d.code else d
                                                  for d in result.diagnostics))
     cause = Diagnostic(f"what breaks line {error['line']} comes from line {fault.line}", (), _hint(fault),
                        where=where, pointer=pointer)
     return replace(result, diagnostics=result.diagnostics[:1] + (cause,) + result.diagnostics[1:])
+
+
+def _at_line(diagnostic, where, pointer, source, fault):
+    """A named mistake shown at the line at fault; a hint the student's code already follows is replaced."""
+    hint = diagnostic.hint
+    if already_written(hint, source):
+        hint = f"your code already has `{hint}`: the mistake is on line {fault.line}, shown above"
+    return replace(diagnostic, where=where, pointer=pointer, hint=hint)
 
 
 def _recomputing(reference):
@@ -128,18 +158,20 @@ def _recomputing(reference):
     return recompute
 
 
-def _contradicted(mistake, fault, source):
-    """Whether the line at fault rules the mistake out, or its hint is already in the student's code."""
-    if fault.status == "wrong" and fault.name in COUNTS and fault.name not in mistake.at:
-        return True
-    written = _code_of(mistake.hint)
-    return bool(written) and written in _squeezed(source)
+def _contradicted(mistake, fault):
+    """Whether the line at fault rules the mistake out: a wrong size (m, L) the mistake is not about, or a
+    mistake about a size when the line at fault is another."""
+    if fault.status == "wrong" and fault.name in COUNTS:
+        return fault.name not in mistake.at
+    return bool(mistake.at) and fault.name not in mistake.at
 
 
-def _code_of(hint):
-    """The code a hint tells the student to write (`db = np.sum(dZ, axis=1, keepdims=True) / m`), squeezed."""
-    code = re.split(r"\s{2,}|\(no |;", hint)[0]
-    return _squeezed(code) if "=" in code and "==" not in code else ""
+def already_written(hint, source):
+    """Whether every statement a hint tells the student to write is a line of their code already."""
+    code = [_squeezed(part) for part in re.split(r";", re.split(r"\s{2,}\(|\s\(no |\s{3,}", hint)[0])]
+    code = [part for part in code if "=" in part and "==" not in part]
+    lines = {_squeezed(line) for line in source.splitlines()}
+    return bool(code) and all(part in lines for part in code)
 
 
 def _squeezed(text):
@@ -147,21 +179,32 @@ def _squeezed(text):
 
 
 def _function_source(function, sources):
+    """The code of the student's function: its lines without the docstring and comments (a docstring that
+    states the formula is not code the student wrote)."""
     if not function or function.get("where") not in sources:
         return ""
-    lines = sources[function["where"]].splitlines()
-    start = function.get("line", 1) - 1
-    body = [lines[start]] if 0 <= start < len(lines) else []
-    for line in lines[start + 1:]:
-        if line.strip() and not line.startswith((" ", "\t")):
-            break
-        body.append(line)
-    return "\n".join(body)
+    source = sources[function["where"]]
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    lines = source.splitlines()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.lineno <= function.get("line", 0) <= node.end_lineno:
+            body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(
+                node.body[0].value, ast.Constant) else node.body
+            if not body:
+                return ""
+            code = lines[body[0].lineno - 1:node.end_lineno]
+            return "\n".join(line.split("#")[0] for line in code)
+    return ""
 
 
 def _headline(fault):
+    if fault.status == "mutated":
+        return f"line {fault.line} changes the argument `{fault.name}` in place"
     if fault.status == "order":
-        return f"the loop on line {fault.line} visits the layers in the wrong order"
+        return f"the loop on line {fault.line} visits the wrong layers, or in the wrong order"
     if fault.called_from:
         return f"your `{fault.function}` (called on line {fault.called_from}) computes a wrong value"
     if fault.name == RETURN:

@@ -20,7 +20,7 @@ from .values import close
 
 CONVENTIONAL = frozenset((
     "m", "dZ", "s", "dW", "db", "dA_prev", "A_prev", "W", "b", "cache", "linear_cache", "activation_cache",
-    "AL", "dAL", "current_cache", "grads", "L", "Z", "dA", "cost", "parameters", "<return>",
+    "AL", "dAL", "current_cache", "grads", "L", "Z", "dA", "cost", "parameters", "activation", "<return>",
 ))
 RETURN = "<return>"
 RAISED = "<raised>"  # where the walk starts from the line that raised
@@ -35,20 +35,24 @@ class Fault:
     name: str  # what the line assigns (RETURN for a return)
     got: object
     expected: object  # the reference's value of that name there; None when it has no counterpart
-    status: str  # "wrong" (contradicts the reference's value of the name), "unknown", or "order" (a loop
-    # visits the right values in the wrong order: got and expected are the visits)
+    status: str  # "wrong" (contradicts the reference's value of the name), "unknown", "order" (a loop visits
+    # the wrong values or in the wrong order: got and expected are the visits), or "mutated" (an argument)
     called_from: int = 0  # in a helper of the student's: the line of the graded function that called it
 
 
-def find_fault(student, reference, args, sources, recompute=lambda name, args: None, raised_at=None):
+def find_fault(student, reference, args, sources, recompute=lambda name, args: None, raised_at=None, mutated=()):
     """The Fault of a student's trace against the reference's on the same case (args), or None.
 
     sources maps a file label to its source text (the statements are read from it); recompute(name, args) is
     what the reference's function of that name returns on those arguments (None: it has none). raised_at,
     (file, line) of the line that raised, is where the walk starts when the call raised: the fault is then a
-    line before it, or None."""
-    facts, sources = _Facts(reference, args), Statements(sources)
+    line before it, or None. mutated names the arguments the call changed in place."""
+    facts, sources = _Facts(reference, args, student), Statements(sources)
     top = [r for r in student if r.frame == 0]
+    if mutated:  # the first line that writes into an argument
+        written = next((r for r in top if r.name in mutated), None)
+        if written is not None:
+            return Fault(written.file, written.line, written.function, written.name, written.value, None, "mutated")
     if raised_at is not None:
         file, line = raised_at
         start = Record(tracer.MAX_RECORDS + 1, 0, file, "", line, RAISED, None)
@@ -61,6 +65,8 @@ def find_fault(student, reference, args, sources, recompute=lambda name, args: N
     if fault is None or fault[0] is start and raised_at is not None:
         return None
     record, status = fault
+    if record.name == RETURN:  # what it returns is made of right values: a loop may have stopped early
+        record, status = _loop_cut_short(top, facts, sources, record) or (record, status)
     helper = _helper_fault(record, student, facts, sources, recompute)
     if helper is not None:
         inner, inner_status = helper
@@ -77,7 +83,12 @@ def find_fault(student, reference, args, sources, recompute=lambda name, args: N
 class _Facts:
     """The reference's side: its values by name, and every value on its path."""
 
-    def __init__(self, reference, args):
+    def __init__(self, reference, args, student=()):
+        self.last = {(record.frame, record.name): record.order for record in student}
+        self.occurrence, seen = {}, {}
+        for record in student:
+            self.occurrence[record.order] = seen.get((record.frame, record.name), 0)
+            seen[(record.frame, record.name)] = self.occurrence[record.order] + 1
         self.by_name = {}
         for record in reference:
             if record.frame == 0:
@@ -86,10 +97,17 @@ class _Facts:
 
     def status(self, record):
         if record.name in CONVENTIONAL and record.name in self.by_name:
+            if isinstance(record.value, str):  # a choice ("relu", "sigmoid"): right at its own iteration only
+                values = self.by_name[record.name]
+                return "right" if record.value == values[min(self.occurrence[record.order], len(values) - 1)] \
+                    else "wrong"
             if any(_same(record.value, v) for v in self.by_name[record.name]):
                 return "right"
-            # a step on the way (dZ = np.array(dA, copy=True) before dZ[Z <= 0] = 0) is not yet wrong
-            return "right" if record.name not in COUNTS and self.on_path(record.value) else "wrong"
+            # a step on the way (dZ = np.array(dA, copy=True) before dZ[Z <= 0] = 0) is not yet wrong; a
+            # name's last value is judged by the reference's value of that name alone
+            later = record.order < self.last.get((record.frame, record.name), record.order)
+            on_path = later and any(_same(record.value, v) for v in self.anywhere)
+            return "right" if record.name not in COUNTS and on_path else "wrong"
         if record.frame == 0 and record.name in (RETURN, RAISED):
             return "wrong"  # a graded function's return has its counterpart, unless it returned nothing
         return "right" if self.on_path(record.value) else "unknown"
@@ -153,13 +171,24 @@ def _walk(start, records, facts, sources):
         for name in _reads(statement):
             before = [r for r in records if r.name == name and r.order < current.order]
             # a loop variable counts in its own way (range(L) or range(1, L + 1)): only its order is judged
-            if before and facts.status(before[-1]) != "right" and not _is_loop(before[-1], sources):
+            if before and _read_status(before[-1], current, records, facts, sources) != "right" and not _is_loop(
+                    before[-1], sources):
                 if earlier is None or facts.status(before[-1]) == "wrong" and facts.status(earlier) != "wrong":
                     earlier = before[-1]
         if earlier is None:
             return current, status
         current, status = earlier, facts.status(earlier)
     return None
+
+
+def _read_status(read, current, records, facts, sources):
+    """The status of a value where a line reads it. A choice ("relu", "sigmoid") assigned once may be read in
+    every iteration of a loop: it is judged against the reference's choice of the iteration reading it."""
+    values = facts.by_name.get(read.name)
+    if isinstance(read.value, str) and values and read.name in CONVENTIONAL:
+        iteration = max(0, sum(1 for r in records if r.order < current.order and _is_loop(r, sources)) - 1)
+        return "right" if read.value == values[min(iteration, len(values) - 1)] else "wrong"
+    return facts.status(read)
 
 
 def _is_loop(record, sources):
@@ -179,6 +208,21 @@ def _loop_out_of_order(statement, current, records, facts, sources):
         if (len(wanted) > 1 and all(isinstance(v, float) for v in seen + wanted) and len(seen) <= len(wanted)
                 and set(seen) <= set(wanted) and seen != wanted[:len(seen)]):
             return visits[0]
+    return None
+
+
+def _loop_cut_short(records, facts, sources, returned):
+    """The `for` line of a loop that visits fewer values than the reference's loop of the same variable (the
+    last layer left out), or never runs: (a record of its variable, "order"), or None."""
+    for statement in sources.loops(returned.file, returned.line):
+        name = statement.target.id
+        seen = [r for r in records if r.name == name]
+        wanted = facts.by_name.get(name, [])
+        values = [r.value for r in seen]
+        if (len(values) < len(wanted) and all(isinstance(v, float) for v in values + wanted)
+                and set(values) < set(wanted)):
+            first = seen[0] if seen else Record(-1, 0, returned.file, returned.function, statement.lineno, name, None)
+            return first, "order"
     return None
 
 
@@ -232,6 +276,15 @@ class Statements:
         if (file, line) not in self.found:
             self.found[(file, line)] = statement_at(self.sources.get(file, ""), line, self._tree(file))
         return self.found[(file, line)]
+
+    def loops(self, file, line):
+        """The `for` statements over one name in the function that holds the line."""
+        tree = self._tree(file)
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= node.end_lineno:
+                return [loop for loop in ast.walk(node) if isinstance(loop, ast.For)
+                        and isinstance(loop.target, ast.Name)]
+        return []
 
     def _tree(self, file):
         if file not in self.found:
@@ -300,9 +353,13 @@ def pointer_lines(fault, source):
 
 
 def what_is_wrong(fault):
+    if fault.status == "order" and not fault.got:
+        return f"this loop never runs here; {fault.name} should go {_visits(fault.expected)}"
     if fault.status == "order":
         return (f"{fault.name} goes {_visits(fault.got)}; it should go {_visits(fault.expected)}"
                 + (" (the last layer first)" if fault.expected[0] > fault.expected[-1] else ""))
+    if fault.status == "mutated":
+        return f"this writes into {fault.name}, which belongs to the caller: work on a copy"
     name = "this returns" if fault.name == RETURN else f"{fault.name} is"
     got = value_text(fault.got)
     if fault.expected is not None and fault.status == "wrong":

@@ -81,7 +81,8 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
             findings_of(run.outcomes, run.load)
         findings = found[exercise.name]
         result = diagnose(findings, prepared.mistakes)
-        results.append(with_fault_line(result, findings, run.traced.get(exercise.name), prepared.traces, submission))
+        results.append(with_fault_line(result, findings, run.traced.get(exercise.name), prepared.traces, submission,
+                                       prepared.mistakes))
     results = helper_notes(results, BY_NAME)
     results = blame_syntax_errors(results, run.load)
     return GradeReport(submission.path, planned.seed, tuple(results),

@@ -53,7 +53,7 @@ def named_mistakes(findings, mistakes):
         outputs = _mistake_outputs(mistake, findings, mistakes)
         if outputs is None:
             continue
-        if all(deep_close(out, check.got) for out, check in zip(outputs, checks)):
+        if all(deep_close(out, check.got, nan_equal=True) for out, check in zip(outputs, checks)):
             whole.append(mistake)
         else:
             changed = _changed_leaves(mistake, findings, mistakes)
@@ -76,7 +76,7 @@ def raising_mistakes(findings, mistakes):
     failing = {c.index: c for c in findings.checks if c.problems}
     for mistake in findings.exercise.mistakes:
         # a wrong returned value must match too: an error of the same type alone proves nothing
-        if failing and mistake.produce is not None and all(
+        if (failing or _raises_as_declared(mistake, outcomes)) and mistake.produce is not None and all(
                 _same_outcome(mistake, case, outcome, mistakes) for case, outcome in zip(findings.cases, outcomes)):
             raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
             error, case = outcomes[raised].error or {}, findings.cases[raised]
@@ -90,10 +90,20 @@ def raising_mistakes(findings, mistakes):
     return None
 
 
+def _raises_as_declared(mistake, outcomes):
+    """Whether the student's code raised the very error the mistake declares (Mistake.raises)."""
+    if not mistake.raises:
+        return False
+    kind, part = mistake.raises
+    return any(o.kind == "raised" and (o.error or {}).get("type") == kind and part in (o.error or {}).get("message", "")
+               for o in outcomes)
+
+
 def _same_outcome(mistake, case, outcome, mistakes):
     raised, produced = mistakes.produce(mistake, case)
     if raised:  # the mistake breaks on this case: so must the student's code
-        return outcome.kind == "raised" and (outcome.error or {}).get("type") == raised
+        # a helper the grader answers refuses what the reference's helper raises on
+        return outcome.kind == "raised" and (outcome.error or {}).get("type") in (raised, REFUSED)
     return outcome.kind == "returned" and deep_close(produced, outcome.value)
 
 
@@ -134,7 +144,7 @@ def _leaves_match(findings, check, mistake_output, changed):
     except (TypeError, KeyError, IndexError, ValueError):
         return False
     mistake = dict(flatten(node, mistake_output))
-    return all(path in student and deep_close(mistake[path], student[path]) for path in changed)
+    return all(path in student and deep_close(mistake[path], student[path], nan_equal=True) for path in changed)
 
 
 def _named(mistake):

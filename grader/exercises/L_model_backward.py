@@ -81,6 +81,17 @@ def _backward(ref, AL, Y, caches, dAL=None, hidden="relu", output="sigmoid", eve
     return grads
 
 
+def _forward_loop(ref, AL, Y, caches):
+    """The loop from layer 1 up: dAL goes into layer 1, whose shapes it fits only in a one-layer network."""
+    L = len(caches)
+    dA, grads = -(Y / AL - (1 - Y) / (1 - AL)), {}
+    for l in range(1, L + 1):
+        dA, grads[f"dW{l}"], grads[f"db{l}"] = ref.linear_activation_backward(
+            dA, caches[l - 1], "sigmoid" if l == L else "relu")
+        grads[f"dA{l - 1}"] = dA
+    return grads
+
+
 MISTAKES = (
     Mistake("LMB01", "dAL has the wrong denominator: (1 - Y) / AL instead of (1 - Y) / (1 - AL)",
             "dAL is the derivative of the loss -(Y log AL + (1 - Y) log(1 - AL)) with respect to AL: "
@@ -124,6 +135,16 @@ MISTAKES = (
             "Layers are numbered 1..L: the gradients of W{l} and b{l} are dW{l} and db{l}.",
             "grads[\"dW\" + str(l)] = dW   where l is the layer whose cache was used (caches[l - 1])",
             lambda ref, AL, Y, caches: _backward(ref, AL, Y, caches, layer_offset=1)),
+    Mistake("LMB10", "the loop runs forward, from layer 1 up, instead of from layer L down",
+            "Back-propagation starts where the cost is: layer L gets dAL, and each layer hands dA_prev to the "
+            "one below it, so l runs L, L-1, ..., 1 (reversed(range(1, L + 1))).",
+            "for l in reversed(range(1, L + 1)):",
+            lambda ref, AL, Y, caches: _forward_loop(ref, AL, Y, caches), raises=("HelperRefused", "cannot take")),
+    Mistake("LMB11", "dAL has the wrong sign on its second term: -(Y / AL + (1 - Y) / (1 - AL))",
+            "d/dAL of -(Y log AL + (1 - Y) log(1 - AL)) is -(Y / AL - (1 - Y) / (1 - AL)): the derivative of "
+            "log(1 - AL) is -1 / (1 - AL).",
+            "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))",
+            lambda ref, AL, Y, caches: _backward(ref, AL, Y, caches, dAL=-(Y / AL + (1 - Y) / (1 - AL)))),
 )
 
 EXERCISE = Exercise(
