@@ -11,7 +11,8 @@ import re
 import types
 from dataclasses import replace
 
-from .fault_line import COUNTS, RETURN, find_fault, pointer_lines
+from .fault_line import COUNTS, RETURN, find_fault
+from .fault_pointer import pointer_lines
 from .model import CallRequest, Diagnostic
 from .named import named_mistakes
 from .present import smallest_case
@@ -38,6 +39,11 @@ class ReferenceTraces:
         self.reference = reference
         self._traced = {}
 
+    @property
+    def available(self):
+        """Whether there is a reference to trace: the student kit has sealed answers instead."""
+        return isinstance(self.reference, types.ModuleType)
+
     def of(self, exercise, case):
         key = (exercise.name, case.label)
         if key not in self._traced:
@@ -58,7 +64,7 @@ def with_fault_line(result, findings, traced, traces, submission, outputs=None):
 
 def _with_fault_line(result, findings, traced, traces, submission, outputs):
     reference = traces.reference
-    if traced is None or not traced.trace or not isinstance(reference, types.ModuleType):
+    if traced is None or not traced.trace or not traces.available:
         return result
     case = findings.cases[traced_case(findings)]
     sources = {cell.label: cell.source for cell in submission.cells}
@@ -74,7 +80,7 @@ def _with_fault_line(result, findings, traced, traces, submission, outputs):
                            "correct solution, but they are put together differently",))
         return replace(result, diagnostics=result.diagnostics + (note,))
     where = f"{fault.file}, line {fault.line}"
-    pointer = pointer_lines(fault, sources.get(fault.file, ""))
+    pointer = pointer_lines(fault, sources.get(fault.file, ""), case.label)
     source = _function_source(findings.function, sources)
     named, original = _not_ruled_out(result, findings, fault, outputs)
     if named:  # the mistakes the line at fault does not rule out are shown at that line
@@ -123,7 +129,8 @@ def _before_the_error(result, findings, traced, ours, case, sources, reference):
                        raised_at=(error["where"], error["line"]))
     if fault is None:
         return result
-    where, pointer = f"{fault.file}, line {fault.line}", pointer_lines(fault, sources.get(fault.file, ""))
+    where = f"{fault.file}, line {fault.line}"
+    pointer = pointer_lines(fault, sources.get(fault.file, ""), case.label)
     if result.mistakes:
         source = _function_source(findings.function, sources)
         return replace(result, diagnostics=tuple(_at_line(d, where, pointer, source, fault) if d.code else d

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import tracer
-from .present import array_text
 from .traced_lines import Partial, Record, Unknown
 from .values import close
 
@@ -323,64 +322,3 @@ def _reads(statement):
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             names.append(node.target.id)
     return names
-
-
-def _spot(statement):
-    """The part of the line to underline: what an assignment assigns, what a return returns, what a loop
-    runs over."""
-    node = {ast.Assign: "value", ast.AugAssign: "value", ast.AnnAssign: "value", ast.Return: "value",
-            ast.For: "iter"}.get(type(statement))
-    part = getattr(statement, node, None) if node else None
-    part = part or statement
-    if part.lineno != part.end_lineno or part.lineno != statement.lineno:
-        return statement.col_offset, None
-    return part.col_offset, part.end_col_offset
-
-
-def pointer_lines(fault, source):
-    """The line as the student wrote it, numbered, and a caret line under the spot saying what is wrong."""
-    lines = source.splitlines()
-    if not 0 < fault.line <= len(lines):
-        return ()
-    text = lines[fault.line - 1]
-    statement = statement_at(source, fault.line)
-    start, end = _spot(statement) if statement is not None else (len(text) - len(text.lstrip()), None)
-    end = len(text.rstrip()) if end is None else end
-    number = str(fault.line)
-    gutter = " " * len(number)
-    caret = " " * start + "^" * max(1, end - start)
-    return (f"{number} | {text}", f"{gutter} | {caret} {what_is_wrong(fault)}")
-
-
-def what_is_wrong(fault):
-    if fault.status == "order" and not fault.got:
-        return f"this loop never runs here; {fault.name} should go {_visits(fault.expected)}"
-    if fault.status == "order":
-        return (f"{fault.name} goes {_visits(fault.got)}; it should go {_visits(fault.expected)}"
-                + (" (the last layer first)" if fault.expected[0] > fault.expected[-1] else ""))
-    if fault.status == "mutated":
-        return f"this writes into {fault.name}, which belongs to the caller: work on a copy"
-    name = "this returns" if fault.name == RETURN else f"{fault.name} is"
-    got = value_text(fault.got)
-    if fault.expected is not None and fault.status == "wrong":
-        return f"{name} {got}; it should be {value_text(fault.expected)}"
-    return f"{name} {got}: its inputs are right, but no step of a correct solution gives this value"
-
-
-def _visits(values):
-    return ", ".join(value_text(value) for value in values[:6]) + (", ..." if len(values) > 6 else "")
-
-
-def value_text(value):
-    if isinstance(value, Partial):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, Unknown):
-        return f"a {value.text}"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, tuple):
-        return "(" + ", ".join(value_text(item) for item in value) + ")"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key!r}: {value_text(item)}" for key, item in value.items()) + "}"
-    text = array_text(value)
-    return text if len(text) <= 120 else f"an array of shape {np.shape(value)}"

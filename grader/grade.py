@@ -69,6 +69,8 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
             found[name] = check_exercise(exercise, planned.cases[name], planned.expected[name],
                                          [outcomes[(name, index)] for index in range(len(planned.cases[name]))],
                                          load.functions.get(name))
+        if not prepared.traces.available:
+            return []
         return [r for r in (trace_request(f, planned_request) for f in found.values()) if r is not None]
 
     def planned_request(name, index):
