@@ -11,7 +11,7 @@ import re
 import types
 from dataclasses import replace
 
-from .fault_line import COUNTS, RETURN, find_fault
+from .fault_line import COUNTS, RETURN, Statements, find_fault
 from .fault_pointer import pointer_lines
 from .model import CallRequest, Diagnostic
 from .named import named_mistakes
@@ -67,21 +67,21 @@ def _with_fault_line(result, findings, traced, traces, submission, outputs):
     if traced is None or not traced.trace or not traces.available:
         return result
     case = findings.cases[traced_case(findings)]
-    sources = {cell.label: cell.source for cell in submission.cells}
+    statements = Statements({cell.label: cell.source for cell in submission.cells})
     ours = traces.of(findings.exercise, case)
     if traced.kind == "raised":
-        return _before_the_error(result, findings, traced, ours, case, sources, reference)
+        return _before_the_error(result, findings, traced, ours, case, statements, reference)
     failing = [check for check in findings.checks if check.problems]
     mutated = {p.path for p in failing[0].problems if p.kind == "mutated"} if failing else set()
-    fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference), mutated=mutated)
+    fault = find_fault(traced.trace, ours, case.args, statements, _recomputing(reference), mutated=mutated)
     if fault is None:
         note = Diagnostic("no single line can be singled out as the one at fault",
                           ("every value your function computes on the smallest failing case matches a step of a "
                            "correct solution, but they are put together differently",))
         return replace(result, diagnostics=result.diagnostics + (note,))
     where = f"{fault.file}, line {fault.line}"
-    pointer = pointer_lines(fault, sources.get(fault.file, ""), case.label)
-    source = _function_source(findings.function, sources)
+    pointer = pointer_lines(fault, statements, case.label)
+    source = _function_source(findings.function, statements)
     named, original = _not_ruled_out(result, findings, fault, outputs)
     if named:  # the mistakes the line at fault does not rule out are shown at that line
         return replace(result, diagnostics=tuple(_at_line(d, where, pointer, source, fault) for d in named)
@@ -120,19 +120,19 @@ def traced_case(findings):
     return min(failing, default=None)
 
 
-def _before_the_error(result, findings, traced, ours, case, sources, reference):
+def _before_the_error(result, findings, traced, ours, case, statements, reference):
     """A call that raised: the line before the one that raised whose value left the reference's path."""
     error = traced.error or {}
     if not error.get("where") or error.get("line") is None:
         return result
-    fault = find_fault(traced.trace, ours, case.args, sources, _recomputing(reference),
+    fault = find_fault(traced.trace, ours, case.args, statements, _recomputing(reference),
                        raised_at=(error["where"], error["line"]))
     if fault is None:
         return result
     where = f"{fault.file}, line {fault.line}"
-    pointer = pointer_lines(fault, sources.get(fault.file, ""), case.label)
+    pointer = pointer_lines(fault, statements, case.label)
     if result.mistakes:
-        source = _function_source(findings.function, sources)
+        source = _function_source(findings.function, statements)
         return replace(result, diagnostics=tuple(_at_line(d, where, pointer, source, fault) if d.code else d
                                                  for d in result.diagnostics))
     cause = Diagnostic(f"what breaks line {error['line']} comes from line {fault.line}", (), _hint(fault),
@@ -185,26 +185,16 @@ def _squeezed(text):
     return re.sub(r"\s+", "", text).replace("'", '"')
 
 
-def _function_source(function, sources):
+def _function_source(function, statements):
     """The code of the student's function: its lines without the docstring and comments (a docstring that
     states the formula is not code the student wrote)."""
-    if not function or function.get("where") not in sources:
+    node = statements.function_at(function.get("where", ""), function.get("line", 0)) if function else None
+    if node is None:
         return ""
-    source = sources[function["where"]]
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
-    lines = source.splitlines()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.lineno <= function.get("line", 0) <= node.end_lineno:
-            body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(
-                node.body[0].value, ast.Constant) else node.body
-            if not body:
-                return ""
-            code = lines[body[0].lineno - 1:node.end_lineno]
-            return "\n".join(line.split("#")[0] for line in code)
-    return ""
+    body = node.body[1:] if isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) \
+        else node.body
+    lines = statements.sources.get(function["where"], "").splitlines()
+    return "\n".join(line.split("#")[0] for line in lines[body[0].lineno - 1:node.end_lineno]) if body else ""
 
 
 def _headline(fault):

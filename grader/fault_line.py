@@ -42,11 +42,11 @@ class Fault:
 def find_fault(student, reference, args, sources, recompute=lambda name, args: None, raised_at=None, mutated=()):
     """The Fault of a student's trace against the reference's on the same case (args), or None.
 
-    sources maps a file label to its source text (the statements are read from it); recompute(name, args) is
+    sources (Statements) holds the student's files, the statements are read from it; recompute(name, args) is
     what the reference's function of that name returns on those arguments (None: it has none). raised_at,
     (file, line) of the line that raised, is where the walk starts when the call raised: the fault is then a
     line before it, or None. mutated names the arguments the call changed in place."""
-    facts, sources = _Facts(reference, args, student), Statements(sources)
+    facts = _Facts(reference, args, student)
     top = [r for r in student if r.frame == 0]
     if mutated:  # the first line that writes into an argument
         written = next((r for r in top if r.name in mutated), None)
@@ -265,48 +265,68 @@ class _Inner:
 
 
 class Statements:
-    """The statements of the student's files, each file parsed once however often the walk asks."""
+    """The statements of the student's files. Only the top-level function holding a line is parsed (a
+    notebook may be long), once, and indexed by line."""
 
     def __init__(self, sources):
-        self.sources = sources
-        self.found = {}
+        self.sources = sources  # file label -> source text
+        self._lines = {}
+        self._parsed = {}
 
     def at(self, file, line):
-        if (file, line) not in self.found:
-            self.found[(file, line)] = statement_at(self.sources.get(file, ""), line, self._tree(file))
-        return self.found[(file, line)]
+        """The innermost statement that starts on the line (a compound statement's header stands for itself)."""
+        return self._index(file, line)[0].get(line)
+
+    def function_at(self, file, line):
+        """The innermost function whose lines hold the line, or None."""
+        holding = [f for f in self._index(file, line)[1] if f.lineno <= line <= f.end_lineno]
+        return max(holding, key=lambda f: f.lineno, default=None)
 
     def loops(self, file, line):
         """The `for` statements over one name in the function that holds the line."""
-        tree = self._tree(file)
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno <= line <= node.end_lineno:
-                return [loop for loop in ast.walk(node) if isinstance(loop, ast.For)
-                        and isinstance(loop.target, ast.Name)]
-        return []
+        function = self.function_at(file, line)
+        return [loop for loop in ast.walk(function) if isinstance(loop, ast.For)
+                and isinstance(loop.target, ast.Name)] if function is not None else []
 
-    def _tree(self, file):
-        if file not in self.found:
-            try:
-                self.found[file] = ast.parse(self.sources.get(file, ""))
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self.found[file] = None
-        return self.found[file]
+    def _index(self, file, line):
+        lines = self._lines.setdefault(file, self.sources.get(file, "").splitlines())
+        first, last = _top_level_block(lines, line)
+        if (file, first) not in self._parsed:
+            tree = _parsed("\n" * (first - 1) + "\n".join(lines[first - 1:last]))
+            if tree is None:  # the block was cut wrongly (a docstring's unindented line): read the whole file
+                tree = _parsed("\n".join(lines)) or ast.Module(body=[], type_ignores=[])
+            by_line, functions = {}, []
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions.append(node)
+                elif isinstance(node, ast.stmt) and not isinstance(node, ast.ClassDef):
+                    known = by_line.get(node.lineno)
+                    if known is None or node.col_offset > known.col_offset:
+                        by_line[node.lineno] = node
+            self._parsed[(file, first)] = by_line, functions
+        return self._parsed[(file, first)]
 
 
-def statement_at(source, line, tree=None):
-    """The innermost statement that starts on the line (a compound statement's header stands for itself)."""
+def _parsed(source):
     try:
-        tree = tree or ast.parse(source)
+        return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    found = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and node.lineno == line and not isinstance(
-                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if found is None or node.col_offset > found.col_offset:
-                found = node
-    return found
+
+
+def _top_level_block(lines, line):
+    """(first, last) line numbers of the top-level statement around a line: from the unindented line at or
+    above it (and the decorators above that) down to the line before the next unindented one."""
+    first = min(max(line, 1), len(lines) or 1)
+    while first > 1 and (not lines[first - 1].strip() or lines[first - 1][:1].isspace()):
+        first -= 1
+    while first > 1 and lines[first - 2].startswith("@"):
+        first -= 1
+    last = max(line, first)
+    while last < len(lines) and (not lines[last].strip() or lines[last][:1].isspace() or lines[last].startswith(
+            (")", "]", "}"))):
+        last += 1
+    return first, last
 
 
 def _reads(statement):

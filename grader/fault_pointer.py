@@ -4,7 +4,7 @@ import ast
 
 import numpy as np
 
-from .fault_line import RETURN, statement_at
+from .fault_line import RETURN
 from .present import array_text
 from .traced_lines import Partial, Unknown
 
@@ -21,14 +21,14 @@ def _spot(statement):
     return part.col_offset, part.end_col_offset
 
 
-def pointer_lines(fault, source, case_label=""):
+def pointer_lines(fault, statements, case_label=""):
     """The line as the student wrote it, numbered, and a caret line under the spot saying what is wrong (on
-    case_label: the values are that case's)."""
-    lines = source.splitlines()
+    case_label: the values are that case's). statements: fault_line.Statements of the student's files."""
+    lines = statements.sources.get(fault.file, "").splitlines()
     if not 0 < fault.line <= len(lines):
         return ()
     text = lines[fault.line - 1]
-    statement = statement_at(source, fault.line)
+    statement = statements.at(fault.file, fault.line)
     start, end = _spot(statement) if statement is not None else (len(text) - len(text.lstrip()), None)
     end = len(text.rstrip()) if end is None else end
     number = str(fault.line)
