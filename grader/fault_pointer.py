@@ -9,12 +9,15 @@ from .present import array_text
 from .traced_lines import Partial, Unknown
 
 
-def _spot(statement):
-    """The part of the line to underline: what an assignment assigns, what a return returns, what a loop
-    runs over."""
+def _spot(statement, written=False):
+    """The part of the line to underline: what an assignment assigns (what it writes into, for an argument
+    changed in place), what a return returns, what a loop runs over."""
     node = {ast.Assign: "value", ast.AugAssign: "value", ast.AnnAssign: "value", ast.Return: "value",
             ast.For: "iter"}.get(type(statement))
+    if written and isinstance(statement, (ast.Assign, ast.AugAssign)):
+        node = "targets" if isinstance(statement, ast.Assign) else "target"
     part = getattr(statement, node, None) if node else None
+    part = part[0] if isinstance(part, list) else part
     part = part or statement
     if part.lineno != part.end_lineno or part.lineno != statement.lineno:
         return statement.col_offset, None
@@ -29,7 +32,7 @@ def pointer_lines(fault, statements, case_label=""):
         return ()
     text = lines[fault.line - 1]
     statement = statements.at(fault.file, fault.line)
-    start, end = _spot(statement) if statement is not None else (len(text) - len(text.lstrip()), None)
+    start, end = _spot(statement, fault.status == "mutated") if statement is not None else (len(text) - len(text.lstrip()), None)
     end = len(text.rstrip()) if end is None else end
     number = str(fault.line)
     gutter = " " * len(number)
