@@ -66,13 +66,18 @@ def _with_fault_line(result, findings, traced, traces, submission, outputs):
     reference = traces.reference
     if traced is None or not traced.trace or not traces.available:
         return result
-    case = findings.cases[traced_case(findings)]
+    index = traced_case(findings)
+    if index is None:
+        return result
+    case = findings.cases[index]
     statements = Statements({cell.label: cell.source for cell in submission.cells})
     ours = traces.of(findings.exercise, case)
     if traced.kind == "raised":
         return _before_the_error(result, findings, traced, ours, case, statements, reference)
     failing = [check for check in findings.checks if check.problems]
-    mutated = {p.path for p in failing[0].problems if p.kind == "mutated"} if failing else set()
+    if not failing or failing[0].index != index:  # it raised the first time and returned when traced
+        return result
+    mutated = {p.path for p in failing[0].problems if p.kind == "mutated"}
     fault = find_fault(traced.trace, ours, case.args, statements, _recomputing(reference), mutated=mutated)
     if fault is None:
         note = Diagnostic("no single line can be singled out as the one at fault",
