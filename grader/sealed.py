@@ -107,7 +107,8 @@ def _seal_exercise(exercise, cases, reference, arrays):
         "summary": exercise.summary, "helpers": list(exercise.helpers),
         "in_place_allowed": exercise.in_place_allowed, "axis_meanings": exercise.axis_meanings,
         "mistakes": [{"id": m.id, "headline": m.headline, "explanation": m.explanation, "hint": m.hint,
-                      "mutates_input": m.mutates_input} for m in exercise.mistakes],
+                      "mutates_input": m.mutates_input, "at": list(m.at), "raises": list(m.raises)}
+                     for m in exercise.mistakes],
         "cases": sealed_cases,
     }
 
@@ -169,7 +170,8 @@ def _read_exercise(entry, arrays, adapt, helper_calls):
         outcomes = [c["mistakes"].get(m["id"]) for c in entry["cases"]]
         produce = None if None in outcomes else MistakeTable(AnswerTable(m["id"], [c.args for c in cases],
                                                                          outcomes, arrays))
-        mistakes.append(Mistake(m["id"], m["headline"], m["explanation"], m["hint"], produce, m["mutates_input"]))
+        mistakes.append(Mistake(m["id"], m["headline"], m["explanation"], m["hint"], produce, m["mutates_input"],
+                                tuple(m.get("at", ())), tuple(m.get("raises", ()))))
     exercise = Exercise(
         name=entry["name"], weight=entry["weight"], params=tuple(entry["params"]), summary=entry["summary"],
         make_cases=lambda rng: list(cases),  # the sealed cases, whatever the seed
