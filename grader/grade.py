@@ -92,6 +92,8 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
 
 
 def load_notes(load):
+    from .plain_errors import plain_message
+
     notes = []
     for note in load.notes:
         where = f"{note.get('where', '?')}, line {note.get('line', '?')}"
@@ -103,7 +105,8 @@ def load_notes(load):
         elif note.get("kind") == "timeout":
             notes.append(f"{where}: stopped after its time budget: `{code.strip()}`")
         elif note.get("kind") == "exception":
-            notes.append(f"{where}: {note.get('type')}: {note.get('message')}  (`{code.strip()}`; the rest still ran)")
+            notes.append(f"{where}: {note.get('type')}: {plain_message(note.get('message', ''))}  "
+                         f"(`{code.strip()}`; the rest still ran)")
         else:
             notes.append(note.get("message", "the submission could not be loaded"))
     if load.skipped_statements:
