@@ -180,3 +180,54 @@ def test_the_recorder_keeps_what_each_line_assigns():
     assert error is None and value.tolist() == [8.0, 3.0, 3.0]
     assert [(r[4], r[5], r[6]["values"]) for r in records] == [
         (2, "y", [2.0, 2.0, 2.0]), (3, "y", [7.0, 2.0, 2.0]), (4, "<return>", [8.0, 3.0, 3.0])]
+
+
+def test_a_helper_called_with_wrong_shapes_is_said_in_the_students_terms(grade_source):
+    body = '''
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+    else:
+        dZ = sigmoid_backward(dA, activation_cache)
+    dA_prev, dW, db = linear_backward(dZ.T, linear_cache)
+    return dA_prev, dW, db
+'''
+    source, result, feedback = graded(grade_source, body, "linear_activation_backward")
+    assert "HelperRefused" not in feedback and "gufunc" not in feedback, feedback
+    call = line_number(source, "linear_backward(dZ.T, linear_cache)")
+    assert f"line {call}" in result.diagnostics[0].where
+    assert "calls `linear_backward` with arguments it cannot take" in result.diagnostics[0].headline
+    assert "dZ (" in feedback and "cache ((" in feedback and "it expects dZ with shape (n, m)" in feedback
+    assert "inputs: dA = " in feedback  # the smallest failing case the hint promises is shown
+
+
+def test_an_error_shows_the_smallest_failing_case_it_promises(grade_source):
+    body = '''
+def linear_forward(A, W, b):
+    Z = np.dot(A, W) + b
+    return Z, (A, W, b)
+'''
+    _, result, feedback = graded(grade_source, body, "linear_forward")
+    assert result.status in ("error", "failed")
+    assert "gufunc" not in feedback and "smallest failing case" in feedback
+    assert "inputs: A = " in feedback, feedback
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_L_model_backwards_AL_straddles_one_half_in_every_case(seed):
+    from grader.checks import Draws
+    from grader.exercises import BY_NAME
+
+    for case in BY_NAME["L_model_backward"].make_cases(Draws(seed)):
+        AL = case.args[0]
+        assert np.any(AL > 0.5) and (AL.size == 1 or np.any(AL < 0.5))
+
+
+def test_the_cost_has_predictions_near_0_and_1_so_that_clipping_shows():
+    from grader.checks import Draws
+    from grader.exercises import BY_NAME
+
+    ALs = np.concatenate([case.args[0].ravel() for case in BY_NAME["compute_cost"].make_cases(Draws(3))])
+    assert ALs.min() <= 1e-4 and ALs.max() >= 1 - 1e-4
