@@ -71,6 +71,10 @@ def find_fault(student, reference, args, sources, recompute=lambda name, args: N
         inner, inner_status = helper
         return Fault(inner.file, inner.line, inner.function, inner.name, inner.value, None, inner_status,
                      called_from=record.line)
+    masked = _mask_that_changed_nothing(record, facts, sources, args) if status == "wrong" else None
+    if masked is not None:
+        return Fault(record.file, masked, record.function, record.name, record.value,
+                     facts.counterpart(record, top), status)
     if status == "order":  # the loop's visits, against the reference's
         visits = tuple(r.value for r in top if r.name == record.name)
         return Fault(record.file, record.line, record.function, record.name, visits,
@@ -95,6 +99,9 @@ class _Facts:
         self.anywhere = [record.value for record in reference] + list(_leaves(args))
 
     def status(self, record):
+        if record.name in self.by_name and not isinstance(record.value, str) and any(
+                _same(record.value, v) for v in self.by_name[record.name]):
+            return "right"  # what the reference's own line of that name computes (Y = Y.reshape(AL.shape))
         if record.name in CONVENTIONAL and record.name in self.by_name:
             if isinstance(record.value, str):  # a choice ("relu", "sigmoid"): right at its own iteration only
                 values = self.by_name[record.name]
@@ -112,6 +119,8 @@ class _Facts:
         return "right" if self.on_path(record.value) else "unknown"
 
     def on_path(self, value):
+        if _uninformative(value):  # all zeros or all ones: equal to some label array or mask by chance
+            return False
         if isinstance(value, dict):
             return bool(value) and all(self.on_path(item) for item in value.values())
         if isinstance(value, tuple) and not any(_same(value, v) for v in self.anywhere):
@@ -125,6 +134,12 @@ class _Facts:
             return None
         occurrence = sum(1 for r in records if r.name == record.name and r.order < record.order)
         return values[min(occurrence, len(values) - 1)]
+
+
+def _uninformative(value):
+    if not isinstance(value, np.ndarray) or value.size < 1:
+        return False
+    return bool(np.all(value == 0) or np.all(value == 1))
 
 
 def _leaves(value, depth=0):
@@ -208,6 +223,19 @@ def _loop_out_of_order(statement, current, records, facts, sources):
                 and set(seen) <= set(wanted) and seen != wanted[:len(seen)]):
             return visits[0]
     return None
+
+
+def _mask_that_changed_nothing(record, facts, sources, args):
+    """A copy of an input, wrong as it stands, that a later `name[...] = ...` of the function was to fix but
+    left as it was on this case (dZ = np.array(dA, copy=True); dZ[Z > 0] = 0 where no Z is positive): that
+    later line's number, or None."""
+    if not any(_same(record.value, arg) for arg in _leaves(args)):
+        return None
+    function = sources.function_at(record.file, record.line)
+    writes = sorted(node.lineno for node in ast.walk(function) if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == record.name
+        for t in node.targets) and node.lineno > record.line) if function is not None else []
+    return writes[0] if writes else None
 
 
 def _loop_cut_short(records, facts, sources, returned):
