@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from submissions.sources import reference_source, replace_functions
 
 from grader import tracer
+from grader.html_view import render_html
 from grader.report import feedback_text
 from grader.selfcheck import run_check
 from grader.traced_lines import Partial, Unknown, checked_records
@@ -143,6 +144,8 @@ def test_check_in_a_notebook_shows_the_same_pointer_with_the_cell_as_jupyter_num
     first = pointer_of(checked.result)
     assert first.where == f"Cell In[2], line {line_number(cell, 'm = b.shape[1]')}"
     assert first.pointer[0].endswith("|     m = b.shape[1]")
+    page = render_html(checked)  # in Jupyter: the same two lines, in a fixed-width block
+    assert "|     m = b.shape[1]" in page and "^" * len("b.shape[1]") in page and "<pre" in page
 
 
 JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
