@@ -70,14 +70,14 @@ def _record(item):
 def value_of(summary, depth=0):
     """The value a summary describes, or Unknown."""
     if not isinstance(summary, dict) or depth > tracer.MAX_DEPTH:
-        return Unknown("?")
+        return Unknown("value")
     kind = summary.get("kind")
     if kind == "number":
         numbers = _numbers(summary.get("values"), 1)
-        return float(numbers[0]) if numbers is not None and numbers.size == 1 else Unknown("?")
+        return float(numbers[0]) if numbers is not None and numbers.size == 1 else Unknown("value")
     if kind == "str":
         text = summary.get("text")
-        return text[:tracer.MAX_TEXT] if isinstance(text, str) else Unknown("?")
+        return text[:tracer.MAX_TEXT] if isinstance(text, str) else Unknown("value")
     if kind == "none":
         return None
     if kind == "array":
@@ -90,7 +90,7 @@ def value_of(summary, depth=0):
                 (entry for entry in items[:tracer.MAX_ITEMS] if isinstance(entry, list) and len(entry) == 2)
                 if isinstance(key, str)}
     type_name = summary.get("type")
-    return Unknown(type_name[:tracer.MAX_TEXT] if isinstance(type_name, str) else "?")
+    return Unknown(type_name[:tracer.MAX_TEXT] if isinstance(type_name, str) else "value")
 
 
 def _numbers(values, limit):

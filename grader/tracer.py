@@ -116,7 +116,7 @@ class Recorder:
         try:
             summary = summarize(value)
         except Exception:  # a value whose attributes misbehave: it is still some value
-            summary = {"kind": "other", "type": "?"}
+            summary = {"kind": "other", "type": "value"}
         self.records.append([len(self.records), number, code.co_filename[:MAX_TEXT], code.co_name[:MAX_TEXT], line,
                              name[:MAX_TEXT], summary])
 
