@@ -18,6 +18,7 @@ class Prepared:
     notes: tuple  # for every report
     mistakes: object  # named.MistakeOutputs: what each known mistake computes, filled as students need it
     course: object  # course.Course: what is graded, for how many points, on which cases
+    traces: object = None  # at_fault.ReferenceTraces: the reference's trace of each case, filled as needed
 
 
 def prepare(seed=None, only=None, course=None):
@@ -26,6 +27,7 @@ def prepare(seed=None, only=None, course=None):
     from .checks.answers import course_reference
     from .checks.compare import plan
     from .course import default_course
+    from .diagnose.at_fault import ReferenceTraces
     from .diagnose.named import MistakeOutputs
     from .exercises import EXERCISES
 
@@ -36,7 +38,8 @@ def prepare(seed=None, only=None, course=None):
     exercises = tuple(exercise for exercise in EXERCISES
                       if exercise.name in course.graded and (not only or exercise.name in only))
     planned = plan(exercises, seed, reference)
-    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference), course)
+    return Prepared(exercises, planned, Calls(planned.requests), reference, notes, MistakeOutputs(reference), course,
+                    ReferenceTraces(reference))
 
 
 def grade(path, seed=None, only=None, limits=Limits(), spawn=start_interpreter, prepared=None, early=None,
@@ -59,7 +62,8 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
     try:
         from .checks.compare import helper_answerer
         from .course import imported_helpers
-        from .diagnose.course_rules import grade_exercise, suggestion
+        from .diagnose.at_fault import trace_request, with_fault_line
+        from .diagnose.course_rules import counted_findings, grade_exercise, suggestion
         from .diagnose.spelling import suggest_names
         from .diagnose.verdict import blame_syntax_errors, helper_notes
 
@@ -68,13 +72,34 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         session.close()
         raise
     planned, reference = prepared.plan, prepared.reference
-    run = run_submission(session, prepared.calls, helper_answerer(reference, BY_NAME))
+    found = {}  # exercise -> (the findings on the cases that count, those cases' indices in the plan)
+
+    def findings_of(outcomes, load):
+        for exercise in prepared.exercises:
+            name = exercise.name
+            found[name] = counted_findings(exercise, planned.cases[name], planned.expected[name],
+                                           [outcomes[(name, i)] for i in range(len(planned.cases[name]))],
+                                           load.functions.get(name), prepared.course)
+        if not prepared.traces.available:
+            return []
+        return [r for r in (trace_request(findings, lambda name, i, kept=kept: planned_request(name, kept[i]))
+                            for findings, kept in found.values()) if r is not None]
+
+    def planned_request(name, index):
+        return next(r for r in planned.requests if r.exercise == name and r.case_index == index)
+
+    run = run_submission(session, prepared.calls, helper_answerer(reference, BY_NAME), findings_of)
     results, older_keys = [], False
     for exercise in prepared.exercises:
         name = exercise.name
+        if name not in found:  # loading failed before any call: no follow-up ran
+            findings_of(run.outcomes, run.load)
         outcomes = [run.outcomes[(name, index)] for index in range(len(planned.cases[name]))]
-        result, older = grade_exercise(exercise, planned.cases[name], planned.expected[name], outcomes,
-                                       run.load.functions.get(name), prepared.mistakes, prepared.course)
+        result, older = grade_exercise(
+            exercise, planned.cases[name], planned.expected[name], outcomes, run.load.functions.get(name),
+            prepared.mistakes, prepared.course, found[name][0],
+            lambda result, findings, name=name: with_fault_line(result, findings, run.traced.get(name),
+                                                                 prepared.traces, submission, prepared.mistakes))
         results.append(result)
         older_keys = older_keys or older
     results = helper_notes(results, BY_NAME, provided=imported_helpers(run.load.functions))
@@ -93,6 +118,8 @@ def has_no_code(submission):
 
 
 def load_notes(load, kind="ipynb"):
+    from .checks.plain_errors import plain_message
+
     notes = []
     for note in load.notes:
         where = f"{note.get('where', '?')}, line {note.get('line', '?')}"
@@ -105,7 +132,8 @@ def load_notes(load, kind="ipynb"):
         elif note.get("kind") == "timeout":
             notes.append(f"{where}: stopped after its time budget: `{code.strip()}`")
         elif note.get("kind") == "exception":
-            notes.append(f"{where}: {note.get('type')}: {note.get('message')}  (`{code.strip()}`; the rest still ran)")
+            notes.append(f"{where}: {note.get('type')}: {plain_message(note.get('message', ''))}  "
+                         f"(`{code.strip()}`; the rest still ran)")
         else:
             notes.append(note.get("message", "the submission could not be loaded"))
     if load.skipped_statements:

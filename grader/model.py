@@ -33,6 +33,7 @@ class CallRequest:
     # bytes (wire.seal_answer): the worker can open one only by making that call with exactly those arguments
     answers: tuple = ()
     expected: Any = None  # the reference's output, never sent: a reply that encodes exactly it is not decoded
+    trace: bool = False  # run line by line, recording what each line assigns (tracer.py)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class CallOutcome:
     value: Any = None
     mutated: tuple = ()  # positions of the arguments the call changed in place
     error: Optional[dict] = None  # type, message, where, line, code
+    trace: tuple = ()  # traced_lines.Record of a traced call, checked
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class RunResult:
     load: LoadReport
     outcomes: dict  # (exercise, case_index) -> CallOutcome
     refused_helpers: dict = field(default_factory=dict)  # exercise -> names it asked for and was refused
+    traced: dict = field(default_factory=dict)  # exercise -> CallOutcome of its smallest failing case, traced
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Diagnostic:
     hint: str = ""
     code: str = ""  # a known mistake's stable id, empty otherwise
     where: str = ""  # the student's own line, when it helps
+    pointer: tuple = ()  # that line as the student wrote it, a caret line under the spot, then what is wrong there
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "grader"
 FLOORS = {
-    "exercises": 0, "model": 0, "course": 0, "untrusted_text": 0, "demo": 0, "run.wire": 0,
+    "exercises": 0, "model": 0, "course": 0, "untrusted_text": 0, "demo": 0, "run.wire": 0, "run.tracer": 0,
     "load": 1, "notebook_json": 1, "run": 1,
     "checks": 2,
     "diagnose": 3,

@@ -100,7 +100,8 @@ def _read_exercise(entry, arrays, adapt, helper_calls):
         outcomes = [c["mistakes"].get(m["id"]) for c in entry["cases"]]
         produce = None if None in outcomes else MistakeTable(AnswerTable(m["id"], [c.args for c in cases],
                                                                          outcomes, arrays))
-        mistakes.append(Mistake(m["id"], m["headline"], m["explanation"], m["hint"], produce, m["mutates_input"]))
+        mistakes.append(Mistake(m["id"], m["headline"], m["explanation"], m["hint"], produce, m["mutates_input"],
+                                tuple(m.get("at", ())), tuple(m.get("raises", ()))))
     exercise = Exercise(
         name=entry["name"], weight=entry["weight"], params=tuple(entry["params"]), summary=entry["summary"],
         make_cases=lambda rng: list(cases),  # the sealed cases, whatever the seed

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..exercises.base import Keys, Scalar, Seq
 from ..model import CallRequest
+from .plain_errors import refused_call
 from .answers import recording_reference
 from .values import close, is_number_array
 
@@ -137,7 +138,8 @@ def helper_answerer(ref, exercises_by_name):
         try:
             return True, getattr(ref, helper)(*args)
         except Exception as error:  # the student passed arguments the reference cannot take
-            return False, f"{helper} was called with arguments it cannot take ({type(error).__name__}: {error})"
+            params = exercises_by_name[helper].params if helper in exercises_by_name else ()
+            return False, refused_call(helper, params, args, error, ref)
 
     return answer
 

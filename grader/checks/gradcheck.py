@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import CallRequest
+from .plain_errors import error_type, plain_message
 
 STEP = 1e-5
 TOLERANCE = 1e-5  # smooth cases give 1e-9 or less; a wrong formula gives 1e-2 or more
@@ -96,7 +97,7 @@ class Caller:
             return outcome.value
         if outcome.kind == "raised":
             error = outcome.error or {}
-            raise CannotCheck(f"your `{name}` raised {error.get('type', 'an error')}: {error.get('message', '')}")
+            raise CannotCheck(f"your `{name}` raised {error_type(error)}: {plain_message(error.get('message', ''))}")
         raise CannotCheck(f"your `{name}` {'did not finish in time' if outcome.kind == 'timeout' else 'crashed'}")
 
 

@@ -14,11 +14,26 @@ from ..model import Diagnostic
 OLDER, CURRENT = "dA{l}", "dA{l-1}"
 
 
-def grade_exercise(exercise, cases, expected, outcomes, function, mistakes, course):
-    """(ExerciseResult, whether the grads used the older key convention) of one exercise."""
+def counted_findings(exercise, cases, expected, outcomes, function, course):
+    """(what check found on the cases that count, their indices among cases): the cases outside the course's
+    domain are left out, unless no case is inside it."""
+    inside = _inside([course.outside(case) for case in cases])
+    return _findings(exercise, cases, expected, outcomes, function, inside), inside
+
+
+def _inside(outside):
+    return [index for index, why in enumerate(outside) if not why] or list(range(len(outside)))
+
+
+def grade_exercise(exercise, cases, expected, outcomes, function, mistakes, course, counted=None,
+                   refine=lambda result, findings: result):
+    """(ExerciseResult, whether the grads used the older key convention) of one exercise. counted: the
+    findings on the cases that count, if already made (counted_findings); refine(result, findings) adds to the
+    verdict on them what only they can tell (the line at fault), before the course's rules apply."""
     outside = [course.outside(case) for case in cases]
-    inside = [index for index, why in enumerate(outside) if not why] or list(range(len(cases)))
-    result = diagnose(_findings(exercise, cases, expected, outcomes, function, inside), mistakes)
+    inside = _inside(outside)
+    counted = counted or _findings(exercise, cases, expected, outcomes, function, inside)
+    result = refine(diagnose(counted, mistakes), counted)
     advisory = [index for index in range(len(cases)) if index not in inside]
     if advisory and result.status == "passed":
         beyond = diagnose(_findings(exercise, cases, expected, outcomes, function, advisory), mistakes)

@@ -3,6 +3,7 @@
 from ..checks.compare import compare, flatten
 from ..checks.values import deep_close
 from ..model import Diagnostic
+from ..checks.plain_errors import REFUSED, error_type, plain_message
 from .present import function_location, inputs_text, sizes, smallest_case
 
 
@@ -52,7 +53,7 @@ def named_mistakes(findings, mistakes):
         outputs = _mistake_outputs(mistake, findings, mistakes)
         if outputs is None:
             continue
-        if all(deep_close(out, check.got) for out, check in zip(outputs, checks)):
+        if all(deep_close(out, check.got, nan_equal=True) for out, check in zip(outputs, checks)):
             whole.append(mistake)
         else:
             changed = _changed_leaves(mistake, findings, mistakes)
@@ -75,32 +76,43 @@ def raising_mistakes(findings, mistakes):
     failing = {c.index: c for c in findings.checks if c.problems}
     for mistake in findings.exercise.mistakes:
         # a wrong returned value must match too: an error of the same type alone proves nothing
-        if failing and mistake.produce is not None and all(
+        if (failing or _raises_as_declared(mistake, outcomes)) and mistake.produce is not None and all(
                 _same_outcome(mistake, case, outcome, mistakes) for case, outcome in zip(findings.cases, outcomes)):
             raised = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
             error, case = outcomes[raised].error or {}, findings.cases[raised]
-            symptom = f"on {case.label} it raises {error.get('type')}: {error.get('message', '')}"
+            symptom = f"on {case.label} it raises {error_type(error)}: {plain_message(error.get('message', ''))}"
             where = f"{error['where']}, line {error['line']}: {error.get('code', '').strip()}" if error.get(
                 "where") else function_location(findings.function)
             named = Diagnostic(mistake.headline, (mistake.explanation, symptom), mistake.hint, mistake.id, where)
             first = min([raised, *failing])
             return [named, smallest_case(findings, failing[first]) if first in failing else
-                    _smallest_raising_case(findings, first)]
+                    smallest_raising_case(findings, first)]
     return None
+
+
+def _raises_as_declared(mistake, outcomes):
+    """Whether the student's code raised the very error the mistake declares (Mistake.raises)."""
+    if not mistake.raises:
+        return False
+    kind, part = mistake.raises
+    return any(o.kind == "raised" and (o.error or {}).get("type") == kind and part in (o.error or {}).get("message", "")
+               for o in outcomes)
 
 
 def _same_outcome(mistake, case, outcome, mistakes):
     raised, produced = mistakes.produce(mistake, case)
     if raised:  # the mistake breaks on this case: so must the student's code
-        return outcome.kind == "raised" and (outcome.error or {}).get("type") == raised
+        # a helper the grader answers refuses what the reference's helper raises on
+        return outcome.kind == "raised" and (outcome.error or {}).get("type") in (raised, REFUSED)
     return outcome.kind == "returned" and deep_close(produced, outcome.value)
 
 
-def _smallest_raising_case(findings, index):
+def smallest_raising_case(findings, index):
     case, error = findings.cases[index], findings.outcomes[index].error or {}
     return Diagnostic(f"smallest failing case: {case.label} ({sizes(case.dims)})",
                       (inputs_text(findings.exercise.params, case.args),
-                       f"yours raises {error.get('type')}: {error.get('message', '')}"))
+                       "yours stops at that call" if error.get("type") == REFUSED else
+                       f"yours raises {error_type(error)}: {plain_message(error.get('message', ''))}"))
 
 
 def _mistake_outputs(mistake, findings, mistakes):
@@ -132,7 +144,7 @@ def _leaves_match(findings, check, mistake_output, changed):
     except (TypeError, KeyError, IndexError, ValueError):
         return False
     mistake = dict(flatten(node, mistake_output))
-    return all(path in student and deep_close(mistake[path], student[path]) for path in changed)
+    return all(path in student and deep_close(mistake[path], student[path], nan_equal=True) for path in changed)
 
 
 def _named(mistake):

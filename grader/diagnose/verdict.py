@@ -9,7 +9,8 @@ import numpy as np
 
 from ..checks.values import is_number_array
 from ..model import Diagnostic, ExerciseResult
-from .named import named_mistakes, raising_mistakes
+from .named import named_mistakes, raising_mistakes, smallest_raising_case
+from ..checks.plain_errors import REFUSED, error_type, helper_call_headline, plain_message
 from .present import function_location, sizes, smallest_case
 from .unexplained import unknown_mistake
 
@@ -111,9 +112,13 @@ def _outcomes(findings):
         index = next(i for i, o in enumerate(outcomes) if o.kind == "raised")
         error, case = outcomes[index].error or {}, findings.cases[index]
         where = f"{error['where']}, line {error['line']}: {error.get('code', '').strip()}" if error.get("where") else ""
-        return "error", [Diagnostic(f"`{name}` raised {error.get('type', 'an error')}: {error.get('message', '')}",
-                                    (f"on {case.label} ({sizes(case.dims)})",),
-                                    _exception_hint(error), where=where)]
+        message = plain_message(error.get("message", ""))
+        if error.get("type") == REFUSED:
+            headline, evidence = helper_call_headline(name, error), (message, f"on {case.label} ({sizes(case.dims)})")
+        else:
+            headline, evidence = f"`{name}` raised {error_type(error)}: {message}", (f"on {case.label} ({sizes(case.dims)})",)
+        return "error", [Diagnostic(headline, evidence, _exception_hint(error), where=where),
+                         smallest_raising_case(findings, index)]
     return None
 
 
@@ -129,6 +134,8 @@ STOPPED = (
 
 def _exception_hint(error):
     message = error.get("message", "")
+    if error.get("type") == REFUSED:
+        return "pass the helper its arguments in the order and with the shapes it expects (above)"
     if "shapes" in message and "not aligned" in message or "matmul" in message:
         return "a matrix product got incompatible shapes: check which side each factor goes and what to transpose"
     if error.get("type") in ("NameError", "AttributeError"):

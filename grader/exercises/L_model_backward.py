@@ -8,9 +8,18 @@ from .cases import NETWORK_SHAPES, ROUND_CASES, central_differences, network, ne
 def make_cases(rng):
     cases = []
     for index, (sizes, m) in enumerate(NETWORK_SHAPES):
-        X, _, Y, caches, AL = network(rng, sizes, m, index < ROUND_CASES)
+        while True:
+            X, _, Y, caches, AL = network(rng, sizes, m, index < ROUND_CASES)
+            if straddles_one_half(AL):
+                break
         cases.append(Case((AL, Y, caches), network_dims(sizes, m), f"case {index + 1}"))
     return cases
+
+
+def straddles_one_half(AL):
+    """AL on both sides of 0.5 (above it when m = 1): the output layer's Z is then positive somewhere, so relu
+    in place of sigmoid there gives no all-zero gradients, which would match unrelated mistakes by chance."""
+    return bool(np.any(AL > 0.5) and (AL.size == 1 or np.any(AL < 0.5)))
 
 
 def outputs(case):
@@ -72,6 +81,17 @@ def _backward(ref, AL, Y, caches, dAL=None, hidden="relu", output="sigmoid", eve
     return grads
 
 
+def _forward_loop(ref, AL, Y, caches):
+    """The loop from layer 1 up: dAL goes into layer 1, whose shapes it fits only in a one-layer network."""
+    L = len(caches)
+    dA, grads = -(Y / AL - (1 - Y) / (1 - AL)), {}
+    for l in range(1, L + 1):
+        dA, grads[f"dW{l}"], grads[f"db{l}"] = ref.linear_activation_backward(
+            dA, caches[l - 1], "sigmoid" if l == L else "relu")
+        grads[f"dA{l - 1}"] = dA
+    return grads
+
+
 MISTAKES = (
     Mistake("LMB01", "dAL has the wrong denominator: (1 - Y) / AL instead of (1 - Y) / (1 - AL)",
             "dAL is the derivative of the loss -(Y log AL + (1 - Y) log(1 - AL)) with respect to AL: "
@@ -115,6 +135,16 @@ MISTAKES = (
             "Layers are numbered 1..L: the gradients of W{l} and b{l} are dW{l} and db{l}.",
             "grads[\"dW\" + str(l)] = dW   where l is the layer whose cache was used (caches[l - 1])",
             lambda ref, AL, Y, caches: _backward(ref, AL, Y, caches, layer_offset=1)),
+    Mistake("LMB10", "the loop runs forward, from layer 1 up, instead of from layer L down",
+            "Back-propagation starts where the cost is: layer L gets dAL, and each layer hands dA_prev to the "
+            "one below it, so l runs L, L-1, ..., 1 (reversed(range(1, L + 1))).",
+            "for l in reversed(range(1, L + 1)):",
+            lambda ref, AL, Y, caches: _forward_loop(ref, AL, Y, caches), raises=("HelperRefused", "cannot take")),
+    Mistake("LMB11", "dAL has the wrong sign on its second term: -(Y / AL + (1 - Y) / (1 - AL))",
+            "d/dAL of -(Y log AL + (1 - Y) log(1 - AL)) is -(Y / AL - (1 - Y) / (1 - AL)): the derivative of "
+            "log(1 - AL) is -1 / (1 - AL).",
+            "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))",
+            lambda ref, AL, Y, caches: _backward(ref, AL, Y, caches, dAL=-(Y / AL + (1 - Y) / (1 - AL)))),
 )
 
 EXERCISE = Exercise(

@@ -58,6 +58,10 @@ class Mistake:
     hint: str
     produce: Optional[Callable] = None
     mutates_input: Optional[int] = None
+    at: tuple = ()  # the sizes or indices (m, L, l) the mistake is in: a wrong one of these does not rule it out
+    # (exception type, part of its message) when the mistake raises on some cases and is right on the others:
+    # an error that specific is proof enough, where no wrong value is returned to compare
+    raises: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ def make_cases(rng):
         Y = rng.integers(0, 2, size=(1, m)).astype(float)
         if index == 1:
             Y = np.array([[1.0, 0.0]])[:, :m]
+        if index == ROUND_CASES and m >= 2:  # predictions near 0 and 1, so that clipping AL shows
+            AL[0, 0], Y[0, 0] = 1e-4, 1.0
+            AL[0, -1], Y[0, -1] = 1 - 1e-4, 0.0
         cases.append(Case((AL, Y), {"m": m}, f"case {index + 1}"))
     return cases
 
@@ -25,6 +28,11 @@ def outputs(case):
 
 def _loss(AL, Y):
     return Y * np.log(AL) + (1 - Y) * np.log(1 - AL)
+
+
+def _with_errors_ignored(compute):
+    with np.errstate(all="ignore"):  # log(0) is what the mistake computes
+        return compute()
 
 
 MISTAKES = (
@@ -49,6 +57,37 @@ MISTAKES = (
             "J averages the m losses into one number.",
             "cost = -np.sum(...) / m   (np.sum adds the m losses up)",
             lambda ref, AL, Y: -_loss(AL, Y) / AL.shape[1]),
+    Mistake("CC06", "AL is clipped away from 0 and 1 before the log",
+            "J = -1/m * sum(Y log AL + (1 - Y) log(1 - AL)) of the AL given: clipping it (np.clip(AL, 1e-3, "
+            "1 - 1e-3)) changes the cost of every confident prediction.",
+            "take the log of AL as given: remove np.clip(AL, ...)",
+            lambda ref, AL, Y: ref.compute_cost(np.clip(AL, 1e-3, 1 - 1e-3), Y)),
+    Mistake("CC07", "the second term takes log(1 - Y) instead of log(1 - AL)",
+            "The loss of an example with label 0 is -log(1 - AL), the log of the predicted probability of 0; "
+            "log(1 - Y) is log 0 when Y = 1.",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: _with_errors_ignored(lambda: np.squeeze(
+                -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - Y)) / AL.shape[1]))),
+    Mistake("CC08", "m is read from Y.shape[0], which is 1: the cost is summed, not averaged",
+            "Y has shape (1, m): the examples are its columns, m = Y.shape[1].",
+            "m = Y.shape[1]",
+            lambda ref, AL, Y: np.squeeze(-np.sum(_loss(AL, Y))), at=("m",)),
+    Mistake("CC09", "the cost is averaged twice (np.mean, then / m)",
+            "np.mean already divides by m: J = -np.mean(loss), or -np.sum(loss) / m, not both.",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: np.squeeze(-np.mean(_loss(AL, Y)) / AL.shape[1])),
+    Mistake("CC10", "the second term takes log(AL) instead of log(1 - AL)",
+            "An example with label 0 costs -log(1 - AL): the log of the probability given to 0.",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: np.squeeze(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(AL)) / AL.shape[1])),
+    Mistake("CC11", "the log is in base 10 (np.log10): the cost is off by a factor ln(10)",
+            "Cross-entropy uses the natural log: np.log.",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: ref.compute_cost(AL, Y) / np.log(10)),
+    Mistake("CC12", "the second term is subtracted: Y log AL - (1 - Y) log(1 - AL)",
+            "Both terms are log-probabilities added up: J = -1/m * sum(Y log AL + (1 - Y) log(1 - AL)).",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: np.squeeze(-np.sum(Y * np.log(AL) - (1 - Y) * np.log(1 - AL)) / AL.shape[1])),
 )
 
 EXERCISE = Exercise(

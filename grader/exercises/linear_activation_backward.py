@@ -65,6 +65,22 @@ MISTAKES = (
                 *ref.linear_activation_backward(dA, cache, activation),
                 dA * ((cache[1] > 0) if activation == "relu" else
                       ref.sigmoid(cache[1])[0] * (1 - ref.sigmoid(cache[1])[0])))),
+    Mistake("LAB05", "every layer goes back through sigmoid_backward, whatever its activation",
+            "Use the backward function of the activation this layer used in the forward pass: relu_backward "
+            "for \"relu\", sigmoid_backward for \"sigmoid\" (the strings are compared exactly).",
+            "if activation == \"relu\": dZ = relu_backward(dA, activation_cache)",
+            lambda ref, dA, cache, activation: ref.linear_activation_backward(dA, cache, "sigmoid")),
+    Mistake("LAB06", "every layer goes back through relu_backward, whatever its activation",
+            "Use the backward function of the activation this layer used in the forward pass: sigmoid_backward "
+            "for \"sigmoid\".",
+            "elif activation == \"sigmoid\": dZ = sigmoid_backward(dA, activation_cache)",
+            lambda ref, dA, cache, activation: ref.linear_activation_backward(dA, cache, "relu")),
+    Mistake("LAB07", "the outputs are returned in the wrong order",
+            "linear_activation_backward returns dA_prev, dW, db in that order: L_model_backward unpacks it "
+            "that way.",
+            "return dA_prev, dW, db",
+            lambda ref, dA, cache, activation: (lambda dA_prev, dW, db: (dW, db, dA_prev))(
+                *ref.linear_activation_backward(dA, cache, activation))),
 )
 
 EXERCISE = Exercise(

@@ -1,4 +1,6 @@
 """linear_activation_forward(A_prev, W, b, activation) -> A, cache: one layer's forward pass."""
+import numpy as np
+
 from .base import Arr, Case, Exercise, Mistake, Seq
 from .cases import ACTIVATIONS, COMPOSITE_CASES, LAYER_AXES, layer_dims, layer_inputs, layer_sizes
 
@@ -21,6 +23,13 @@ def outputs(case):
 def _layer(ref, A_prev, W, b, activation):
     Z = W @ A_prev + b
     return ref.sigmoid(Z)[0] if activation == "sigmoid" else ref.relu(Z)[0], ((A_prev, W, b), Z)
+
+
+def _with_activation(ref, A_prev, W, b, activation, sigmoid=None, relu=None):
+    """One layer with the student's own (broken) activation helper in place of the reference's."""
+    Z = W @ A_prev + b
+    A, _ = (sigmoid or ref.sigmoid)(Z) if activation == "sigmoid" else (relu or ref.relu)(Z)
+    return A, ((A_prev, W, b), Z)
 
 
 SWAPPED = {"relu": "sigmoid", "sigmoid": "relu"}
@@ -48,6 +57,28 @@ MISTAKES = (
             "cache = (linear_cache, Z)",
             lambda ref, A_prev, W, b, activation: (lambda A, c: (A, (c[0], A)))(
                 *_layer(ref, A_prev, W, b, activation))),
+    Mistake("LAF06", "your sigmoid helper computes 1 / (1 + e^Z): the sign of the exponent is flipped",
+            "sigmoid(Z) = 1 / (1 + e^-Z): it is above 1/2 for Z > 0.",
+            "in your sigmoid: A = 1 / (1 + np.exp(-Z))",
+            lambda ref, A_prev, W, b, activation: _with_activation(ref, A_prev, W, b, activation,
+                                                                   sigmoid=lambda Z: (1 / (1 + np.exp(Z)), Z))),
+    Mistake("LAF07", "np.max(0, Z) in your relu is not the element-wise maximum: it is np.maximum(0, Z)",
+            "np.max(a, axis) is the largest entry of a along an axis: np.max(0, Z) reads Z as the axis and "
+            "fails. relu(Z) = max(0, Z) entry by entry is np.maximum(0, Z).",
+            "in your relu: A = np.maximum(0, Z)",
+            lambda ref, A_prev, W, b, activation: _with_activation(ref, A_prev, W, b, activation,
+                                                                   relu=lambda Z: (np.max(0, Z), Z)),
+            raises=("TypeError", "only integer scalar arrays can be converted")),
+    Mistake("LAF08", "Z is returned instead of the activation A",
+            "A layer's output is A = g(Z); Z itself goes into the cache.",
+            "return A, cache",
+            lambda ref, A_prev, W, b, activation: (lambda A, cache: (cache[1], cache))(
+                *ref.linear_activation_forward(A_prev, W, b, activation))),
+    Mistake("LAF09", "your sigmoid helper computes 1 / (1 - e^-Z)",
+            "sigmoid(Z) = 1 / (1 + e^-Z), between 0 and 1.",
+            "in your sigmoid: A = 1 / (1 + np.exp(-Z))",
+            lambda ref, A_prev, W, b, activation: _with_activation(ref, A_prev, W, b, activation,
+                                                                   sigmoid=lambda Z: (1 / (1 - np.exp(-Z)), Z))),
 )
 
 EXERCISE = Exercise(

@@ -83,11 +83,55 @@ MISTAKES = (
             "Examples are the columns: m = A_prev.shape[1].",
             "m = A_prev.shape[1]",
             lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0].T / cache[0].shape[0],
-                                         db=np.sum(dZ, axis=1, keepdims=True) / cache[0].shape[0])),
+                                         db=np.sum(dZ, axis=1, keepdims=True) / cache[0].shape[0]),
+            at=("m",)),
     Mistake("LB11", "the outputs are returned in the wrong order",
             "linear_backward returns dA_prev, dW, db in that order: callers unpack it that way.",
             "return dA_prev, dW, db",
             lambda ref, dZ, cache: (lambda dA_prev, dW, db: (dW, db, dA_prev))(*ref.linear_backward(dZ, cache))),
+    Mistake("LB12", "1 // m is an integer division: it is 0 for every m > 1",
+            "`//` rounds down to a whole number, so 1 // m is 0 as soon as m > 1 and dW = 1 // m * ... vanishes. "
+            "dW = 1/m * dZ.A_prev^T needs a true division.",
+            "dW = np.dot(dZ, A_prev.T) / m   (and db ... / m)",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=(1 // _m(cache)) * (dZ @ cache[0].T),
+                                         db=(1 // _m(cache)) * np.sum(dZ, axis=1, keepdims=True))),
+    Mistake("LB13", "dW is computed from dA_prev instead of A_prev",
+            "dW = 1/m * dZ.A_prev^T uses the activations that went into the layer (from the cache), not the "
+            "gradient dA_prev = W^T.dZ that goes back.",
+            "dW = np.dot(dZ, A_prev.T) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ (cache[1].T @ dZ).T / _m(cache))),
+    Mistake("LB14", "np.squeeze(dZ) makes db wrong when m = 1: the sum then runs over the units",
+            "With one example dZ has shape (n, 1): np.squeeze turns it into (n,), and summing the last axis "
+            "adds up the units. Sum dZ over axis=1 as it is: db = 1/m * sum over the examples.",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.sum(dZ, keepdims=True) / _m(cache))
+            if _m(cache) == 1 and dZ.shape[0] > 1 else ref.linear_backward(dZ, cache)),
+    Mistake("LB15", "dW is an integer array: its fractional parts are lost",
+            "astype(int) (or an integer np.zeros) truncates every entry: gradients are floats, "
+            "dW = 1/m * dZ.A_prev^T.",
+            "dW = np.dot(dZ, A_prev.T) / m   (no astype(int))",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=(dZ @ cache[0].T / _m(cache)).astype(int))),
+    Mistake("LB16", "dW is computed in float16: its digits after the third are lost",
+            "Gradients are float64 like their inputs; float16 keeps about 3 significant digits.",
+            "dW = np.dot(dZ, A_prev.T) / m   (no astype(np.float16))",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=(dZ @ cache[0].T / _m(cache)).astype(np.float16))),
+    Mistake("LB17", "m is read from dZ.shape[0], which counts the units of this layer",
+            "Examples are the columns: m = A_prev.shape[1] (or dZ.shape[1]).",
+            "m = A_prev.shape[1]",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0].T / dZ.shape[0],
+                                         db=np.sum(dZ, axis=1, keepdims=True) / dZ.shape[0]),
+            at=("m",)),
+    Mistake("LB18", "m is read from b.shape[1], which is always 1",
+            "b has shape (n, 1): its second axis is not the examples. m = A_prev.shape[1], the columns of "
+            "A_prev; with m = 1 the 1/m of dW and db does nothing.",
+            "m = A_prev.shape[1]",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0].T, db=np.sum(dZ, axis=1, keepdims=True)),
+            at=("m",)),
+    Mistake("LB19", "A_prev is not transposed in dW (dZ.A_prev instead of dZ.A_prev^T)",
+            "dW = 1/m * dZ.A_prev^T: dZ is (n, m) and A_prev^T is (m, n_prev), so dW has W's shape.",
+            "dW = np.dot(dZ, A_prev.T) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0] / _m(cache)),
+            raises=("ValueError", "")),  # where m = n_prev it runs, and a symmetric A_prev gives the right dW
 )
 
 EXERCISE = Exercise(

@@ -46,6 +46,20 @@ MISTAKES = (
             "linear_backward needs A_prev, W and b from the forward pass: all three go in the cache.",
             "cache = (A, W, b)",
             lambda ref, A, W, b: (W @ A + b, (A, W))),
+    Mistake("LF07", "the outputs are returned in the wrong order",
+            "linear_forward returns Z, cache in that order: linear_activation_forward unpacks it that way.",
+            "return Z, cache",
+            lambda ref, A, W, b: tuple(reversed(ref.linear_forward(A, W, b)))),
+    Mistake("LF08", "b is transposed: Z = W.A + b^T",
+            "b has one entry per unit, shape (n, 1): added as it is, numpy repeats it over the m columns. b^T "
+            "(1, n) is repeated over the rows instead.",
+            "Z = np.dot(W, A) + b",
+            lambda ref, A, W, b: (W @ A + b.T, (A, W, b))),
+    Mistake("LF09", "the cache holds Z too",
+            "The linear cache is (A, W, b): linear_backward unpacks exactly three values. Z goes into the "
+            "activation cache, in linear_activation_forward.",
+            "cache = (A, W, b)",
+            lambda ref, A, W, b: (W @ A + b, (A, W, b, W @ A + b))),
 )
 
 EXERCISE = Exercise(

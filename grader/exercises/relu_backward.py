@@ -58,6 +58,24 @@ MISTAKES = (
             "gradients already stored there.",
             "work on a copy: dZ = np.array(dA, copy=True); dZ[Z <= 0] = 0",
             mutates_input=0),
+    Mistake("RB08", "dA * Z > 0 compares instead of multiplying: dZ is a mask of True and False",
+            "`>` binds looser than `*`, so dA * Z > 0 is (dA * Z) > 0. The derivative needs parentheses: "
+            "dZ = dA * (Z > 0).",
+            "dZ = dA * (Z > 0)",
+            lambda ref, dA, Z: dA * Z > 0),
+    Mistake("RB09", "dZ is an integer array: the fractional parts of dA are lost",
+            "np.zeros(shape, dtype=int) or astype(int) truncates 0.5 to 0: gradients are floats, dZ = dA * (Z > 0).",
+            "dZ = dA * (Z > 0)   (a float array, like dA)",
+            lambda ref, dA, Z: ref.relu_backward(dA, Z).astype(int)),
+    Mistake("RB10", "dZ is computed in float16: its digits after the third are lost",
+            "Gradients are float64 like their inputs; float16 keeps about 3 significant digits.",
+            "dZ = dA * (Z > 0)   (no astype(np.float16))",
+            lambda ref, dA, Z: ref.relu_backward(dA, Z).astype(np.float16)),
+    Mistake("RB11", "cache[0] is used as Z, but the cache is Z itself: cache[0] is its first row",
+            "relu_backward's cache is the array Z (linear_activation_backward passes activation_cache): "
+            "indexing it takes one row, which numpy broadcasts over every unit.",
+            "Z = cache",
+            lambda ref, dA, Z: dA * (Z[0] > 0)),
 )
 
 EXERCISE = Exercise(

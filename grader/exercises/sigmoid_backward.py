@@ -65,6 +65,35 @@ MISTAKES = (
             "gradients already stored there.",
             "compute a new array: dZ = dA * s * (1 - s)   (not dA *= ...)",
             mutates_input=0),
+    Mistake("SB09", "the derivative is written s * (1 + s)",
+            "The sigmoid's derivative is s' = s * (1 - s): it is largest (1/4) at Z = 0 and vanishes as s "
+            "nears 0 or 1.",
+            "dZ = dA * s * (1 - s)",
+            lambda ref, dA, Z: dA * _s(Z) * (1 + _s(Z))),
+    Mistake("SB10", "the parentheses around (1 - s) are missing: dA * s * 1 - s",
+            "`*` binds tighter than `-`, so dA * s * 1 - s is (dA * s) - s. The derivative needs "
+            "dZ = dA * s * (1 - s).",
+            "dZ = dA * s * (1 - s)",
+            lambda ref, dA, Z: dA * _s(Z) * 1 - _s(Z)),
+    Mistake("SB11", "the factor s is missing: dZ = dA * (1 - s)",
+            "The sigmoid's derivative is s * (1 - s), with s = sigmoid(Z).",
+            "dZ = dA * s * (1 - s)",
+            lambda ref, dA, Z: dA * (1 - _s(Z))),
+    Mistake("SB12", "dZ is divided by m: the 1/m of the cost belongs in dW and db only",
+            "dZ = dA * s * (1 - s) is the gradient of each example's loss; linear_backward divides dW and db by "
+            "m once. Dividing here too makes every earlier gradient m times too small.",
+            "dZ = dA * s * (1 - s)   (no / m)",
+            lambda ref, dA, Z: ref.sigmoid_backward(dA, Z) / dA.shape[1]),
+    Mistake("SB13", "dZ is an integer array: every entry is cut to a whole number",
+            "astype(int) (or an integer np.zeros) truncates: s * (1 - s) is at most 1/4, so most entries become "
+            "0. Gradients are floats: dZ = dA * s * (1 - s).",
+            "dZ = dA * s * (1 - s)   (no astype(int))",
+            lambda ref, dA, Z: ref.sigmoid_backward(dA, Z).astype(int)),
+    Mistake("SB14", "cache[0] is used as Z, but the cache is Z itself: cache[0] is its first row",
+            "sigmoid_backward's cache is the array Z (linear_activation_backward passes activation_cache): "
+            "indexing it takes one row, which numpy broadcasts over every unit.",
+            "Z = cache",
+            lambda ref, dA, Z: ref.sigmoid_backward(dA, Z[0])),
 )
 
 EXERCISE = Exercise(

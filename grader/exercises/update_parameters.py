@@ -72,6 +72,20 @@ MISTAKES = (
             "The weights' step is scaled by the learning rate too: W = W - learning_rate * dW.",
             "parameters[\"W\" + str(l)] -= learning_rate * grads[\"dW\" + str(l)]",
             lambda ref, params, grads, rate: _step(params, grads, rate, rate_W=1.0)),
+    Mistake("UP09", "the learning rate is hard-coded instead of using the learning_rate argument",
+            "update_parameters is called with the learning rate to use: W = W - learning_rate * dW.",
+            "parameters[\"W\" + str(l)] -= learning_rate * grads[\"dW\" + str(l)]",
+            lambda ref, params, grads, rate: _step(params, grads, 0.01)),
+    Mistake("UP10", "b is updated with dW instead of db",
+            "Each parameter moves along its own gradient: b = b - learning_rate * db.",
+            "parameters[\"b\" + str(l)] -= learning_rate * grads[\"db\" + str(l)]",
+            lambda ref, params, grads, rate: {**_step(params, grads, rate), **{
+                f"b{l}": params[f"b{l}"] - rate * grads[f"dW{l}"] for l in range(1, len(params) // 2 + 1)}}),
+    Mistake("UP11", "W is updated with db instead of dW",
+            "Each parameter moves along its own gradient: W = W - learning_rate * dW.",
+            "parameters[\"W\" + str(l)] -= learning_rate * grads[\"dW\" + str(l)]",
+            lambda ref, params, grads, rate: {**_step(params, grads, rate), **{
+                f"W{l}": params[f"W{l}"] - rate * grads[f"db{l}"] for l in range(1, len(params) // 2 + 1)}}),
 )
 
 EXERCISE = Exercise(

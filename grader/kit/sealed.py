@@ -47,7 +47,8 @@ def _seal_exercise(exercise, cases, reference, arrays):
         "summary": exercise.summary, "helpers": list(exercise.helpers),
         "in_place_allowed": exercise.in_place_allowed, "axis_meanings": exercise.axis_meanings,
         "mistakes": [{"id": m.id, "headline": m.headline, "explanation": m.explanation, "hint": m.hint,
-                      "mutates_input": m.mutates_input} for m in exercise.mistakes],
+                      "mutates_input": m.mutates_input, "at": list(m.at), "raises": list(m.raises)}
+                     for m in exercise.mistakes],
         "cases": sealed_cases,
     }
 

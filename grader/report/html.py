@@ -36,6 +36,9 @@ def diagnostic_html(diagnostic):
     if diagnostic.where:
         parts.append(f'<div style="color: #555; white-space: pre-wrap; overflow-wrap: anywhere; {MONO}">'
                      f'--&gt; {escape(diagnostic.where)}</div>')
+    if diagnostic.pointer:  # the line as the cell shows it, and the caret under the spot
+        parts.append(f'<pre style="margin: 2px 0 2px 1.5em; overflow-x: auto; {MONO}">'
+                     + "\n".join(escape(line) for line in diagnostic.pointer) + "</pre>")
     evidence = list(diagnostic.evidence)
     while evidence:
         line = evidence.pop(0)

@@ -11,6 +11,7 @@ def diagnostic_lines(diagnostic):
     lines = [head]
     if diagnostic.where:
         lines.append(f"  --> {diagnostic.where}")
+    lines += [f"  {line}" for line in diagnostic.pointer]
     lines += [f"   = {line}" if not line.startswith(("  ", "wrong entries")) else f"   | {line}"
               for line in diagnostic.evidence]
     if diagnostic.hint:

@@ -12,7 +12,7 @@ import select
 import signal
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import CallOutcome, LoadReport, RunResult
 from . import wire
@@ -78,7 +78,7 @@ class Batch:
                              for arguments, right in zip(self.arguments, self.right)]
         calls = [{"fn": request.exercise, "substitute": list(request.substitute),
                   "args": pickle.dumps(request.args, protocol=pickle.HIGHEST_PROTOCOL),
-                  "sealed": _sealed_answers(request.answers)} for request in requests]
+                  "trace": request.trace, "sealed": _sealed_answers(request.answers)} for request in requests]
         self.payload = wire.request({"op": "calls"}, calls)
 
 
@@ -191,7 +191,7 @@ class Worker:
             deadline = self._until(self.limits.call_seconds)
 
     def _outcome(self, call_id, request, batch, index, answer_helper, deadline):
-        helper_calls = 0
+        helper_calls, trace = 0, ()
         limit = batch.reply_limits[index]
         while True:
             header, specs, body = self.receive(deadline, limit)
@@ -199,10 +199,16 @@ class Worker:
                 continue  # a late reply to an earlier call (the student's code can write replies too)
             op = header.get("op")
             try:
+                if op == "trace" and request.trace and not trace:
+                    from .traced_lines import checked_records  # only a failing exercise is traced
+
+                    trace = checked_records(header.get("records"))
+                    continue
                 if op == "returned":
-                    return _returned(request, batch.arguments[index], batch.right[index], header, specs, body)
+                    return replace(_returned(request, batch.arguments[index], batch.right[index], header, specs, body),
+                                   trace=trace)
                 if op == "raised":
-                    return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS))
+                    return CallOutcome("raised", error=_trusted(header.get("error"), ERROR_FIELDS), trace=trace)
                 if op == "helper":
                     helper_calls += 1
                     args = wire.unpack(header["args"], wire.decode_arrays(specs, body), visible)
@@ -459,11 +465,16 @@ def _key(request):
     return request.exercise, request.case_index
 
 
-def run_submission(session, requests, answer_helper):
-    """Every call's outcome, and what loading the submission reported."""
+def run_submission(session, requests, answer_helper, follow_up=None):
+    """Every call's outcome, and what loading the submission reported. follow_up(outcomes, load) may ask for
+    traced calls (CallRequests with trace set) in the same worker: their outcomes are RunResult.traced."""
+    traced = {}
     try:
         outcomes = session.run(requests, answer_helper)
         load = session.load_report or session._loaded_worker() and session.load_report
+        more = follow_up(outcomes, load) if follow_up is not None and load is not None else ()
+        if more:
+            traced = {exercise: outcome for (exercise, _), outcome in session.run(more, answer_helper).items()}
     finally:
         session.close()
-    return RunResult(load, outcomes)
+    return RunResult(load, outcomes, traced=traced)

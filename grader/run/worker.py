@@ -21,6 +21,7 @@ import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox  # noqa: E402
+import tracer  # noqa: E402
 import wire  # noqa: E402
 
 del sys.path[0]
@@ -315,7 +316,7 @@ def call(channel, request, namespace, proxied):
         replaced[helper] = namespace.get(helper, replaced)
         namespace[helper] = make_proxy(channel, helper, "grader", proxied.get(helper, ()))
     try:
-        value = function(*args)
+        value = traced_call(channel, reply_to, function, args) if request.get("trace") else function(*args)
     except BaseException as error:  # noqa: B036 - SystemExit and KeyboardInterrupt are student errors too
         channel.send({"op": "raised", "id": reply_to, "error": error_report(error)})
         return
@@ -331,6 +332,15 @@ def call(channel, request, namespace, proxied):
     except (wire.WireError, ValueError, MemoryError, OverflowError) as error:
         channel.send({"op": "raised", "id": reply_to, "error": {"type": "ReturnValueError",
                                                                  "message": str(error)[:300]}})
+
+
+def traced_call(channel, reply_to, function, args):
+    """function(*args), line by line: what each line assigned goes to the grader first (tracer.py)."""
+    value, error, records = tracer.traced(function, args, STUDENT_FILES)
+    channel.send({"op": "trace", "id": reply_to, "records": records})
+    if error is not None:
+        raise error
+    return value
 
 
 def confine(policy):

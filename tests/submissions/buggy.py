@@ -607,6 +607,336 @@ def update_parameters(params, grads, learning_rate):
         parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - grads["db" + str(l + 1)]
     return parameters
 ''',
+    # grown from the forum's questions and real notebooks (issue 12)
+    "LF07": '''
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    cache = (A, W, b)
+    return cache, Z
+''',
+    "LF08": '''
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b.T
+    cache = (A, W, b)
+    return Z, cache
+''',
+    "LF09": '''
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    cache = (A, W, b, Z)
+    return Z, cache
+''',
+    "LAF06": '''
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    elif activation == "relu":
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return A, cache
+
+
+def sigmoid(Z):
+    A = 1 / (1 + np.exp(Z))
+    cache = Z
+    return A, cache
+''',
+    "LAF07": '''
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    elif activation == "relu":
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return A, cache
+
+
+def relu(Z):
+    A = np.max(0, Z)
+    cache = Z
+    return A, cache
+''',
+    "LAF08": '''
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    elif activation == "relu":
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return Z, cache
+''',
+    "LAF09": '''
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    elif activation == "relu":
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return A, cache
+
+
+def sigmoid(Z):
+    A = 1 / (1 - np.exp(-Z))
+    return A, Z
+''',
+    "CC06": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    AL = np.clip(AL, 1e-3, 1 - 1e-3)
+    cost = -1 / m * np.sum(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - AL)))
+    cost = np.squeeze(cost)
+    return cost
+''',
+    "CC07": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -1 / m * np.sum(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - Y)))
+    cost = np.squeeze(cost)
+    return cost
+''',
+    "CC08": '''
+def compute_cost(AL, Y):
+    m = Y.shape[0]
+    cost = -1 / m * np.sum(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - AL)))
+    cost = np.squeeze(cost)
+    return cost
+''',
+    "CC09": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
+    return np.squeeze(cost)
+''',
+    "CC10": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -1 / m * np.sum(Y * np.log(AL) + (1 - Y) * np.log(AL))
+    return np.squeeze(cost)
+''',
+    "CC11": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -1 / m * np.sum(Y * np.log10(AL) + (1 - Y) * np.log10(1 - AL))
+    return np.squeeze(cost)
+''',
+    "CC12": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -1 / m * np.sum(Y * np.log(AL) - (1 - Y) * np.log(1 - AL))
+    return np.squeeze(cost)
+''',
+    "RB08": '''
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = dA * Z > 0
+    return dZ
+''',
+    "RB09": '''
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.zeros(dA.shape, dtype=int)
+    dZ[Z > 0] = dA[Z > 0]
+    return dZ
+''',
+    "RB10": '''
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True, dtype=np.float16)
+    dZ[Z <= 0] = 0
+    return dZ
+''',
+    "RB11": '''
+def relu_backward(dA, cache):
+    Z = cache[0]
+    dZ = np.array(dA, copy=True)
+    dZ[:, Z <= 0] = 0
+    return dZ
+''',
+    "SB09": '''
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1 / (1 + np.exp(-Z))
+    dZ = dA * s * (1 + s)
+    return dZ
+''',
+    "SB10": '''
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1 / (1 + np.exp(-Z))
+    dZ = dA * s * 1 - s
+    return dZ
+''',
+    "SB11": '''
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1 / (1 + np.exp(-Z))
+    dZ = dA * (1 - s)
+    return dZ
+''',
+    "SB12": '''
+def sigmoid_backward(dA, cache):
+    Z = cache
+    m = dA.shape[1]
+    s = 1 / (1 + np.exp(-Z))
+    dZ = 1 / m * dA * s * (1 - s)
+    return dZ
+''',
+    "SB13": '''
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1 / (1 + np.exp(-Z))
+    dZ = np.zeros(dA.shape, dtype=int)
+    dZ[:] = dA * s * (1 - s)
+    return dZ
+''',
+    "SB14": '''
+def sigmoid_backward(dA, cache):
+    Z = cache[0]
+    s = 1 / (1 + np.exp(-Z))
+    dZ = dA * s * (1 - s)
+    return dZ
+''',
+    "LB12": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1 // m * np.dot(dZ, A_prev.T)
+    db = 1 // m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB13": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dA_prev = np.dot(W.T, dZ)
+    dW = 1 / m * np.dot(dZ, dA_prev.T)
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    return dA_prev, dW, db
+''',
+    "LB14": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1 / m * np.dot(dZ, A_prev.T)
+    db = 1 / m * np.sum(np.atleast_2d(np.squeeze(dZ)), axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB15": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = np.zeros(W.shape, dtype=int)
+    dW[:] = 1 / m * np.dot(dZ, A_prev.T)
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB16": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = np.float16(1 / m * np.dot(dZ, A_prev.T))
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB17": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = dZ.shape[0]
+    dW = 1 / m * np.dot(dZ, A_prev.T)
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB18": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = b.shape[1]
+    dW = 1 / m * np.dot(dZ, A_prev.T)
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB19": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = dZ @ A_prev / m
+    db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LAB05": '''
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "Relu":
+        dZ = relu_backward(dA, activation_cache)
+    else:
+        dZ = sigmoid_backward(dA, activation_cache)
+    dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    return dA_prev, dW, db
+''',
+    "LAB06": '''
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "Sigmoid":
+        dZ = sigmoid_backward(dA, activation_cache)
+    else:
+        dZ = relu_backward(dA, activation_cache)
+    dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    return dA_prev, dW, db
+''',
+    "LAB07": '''
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+    elif activation == "sigmoid":
+        dZ = sigmoid_backward(dA, activation_cache)
+    dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    return dW, db, dA_prev
+''',
+    "LMB10": '''
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    for l in range(L):
+        current_cache = caches[l]
+        activation = "sigmoid" if l == L - 1 else "relu"
+        dA, dW_temp, db_temp = linear_activation_backward(dA, current_cache, activation)
+        grads["dA" + str(l)] = dA
+        grads["dW" + str(l + 1)] = dW_temp
+        grads["db" + str(l + 1)] = db_temp
+    return grads
+''',
+    "LMB11": '''
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = -(np.divide(Y, AL) + np.divide(1 - Y, 1 - AL))
+    current_cache = caches[L - 1]
+    dA_prev_temp, dW_temp, db_temp = linear_activation_backward(dAL, current_cache, "sigmoid")
+    grads["dA" + str(L - 1)] = dA_prev_temp
+    grads["dW" + str(L)] = dW_temp
+    grads["db" + str(L)] = db_temp
+    for l in reversed(range(L - 1)):
+        current_cache = caches[l]
+        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(grads["dA" + str(l + 1)], current_cache, "relu")
+        grads["dA" + str(l)] = dA_prev_temp
+        grads["dW" + str(l + 1)] = dW_temp
+        grads["db" + str(l + 1)] = db_temp
+    return grads
+''',
     "UP05": '''
 def update_parameters(params, grads, learning_rate):
     parameters = params.copy()
@@ -640,6 +970,33 @@ def update_parameters(params, grads, learning_rate):
     L = len(parameters) // 2
     for l in range(L):
         parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - grads["dW" + str(l + 1)]
+        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
+    return parameters
+''',
+    "UP09": '''
+def update_parameters(params, grads, learning_rate):
+    parameters = params.copy()
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - 0.01 * grads["dW" + str(l + 1)]
+        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - 0.01 * grads["db" + str(l + 1)]
+    return parameters
+''',
+    "UP10": '''
+def update_parameters(params, grads, learning_rate):
+    parameters = params.copy()
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+    return parameters
+''',
+    "UP11": '''
+def update_parameters(params, grads, learning_rate):
+    parameters = params.copy()
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
         parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
     return parameters
 ''',
