@@ -175,7 +175,13 @@ def _contradicted(mistake, fault):
     mistake about a size when the line at fault is another."""
     if fault.status == "wrong" and fault.name in COUNTS:
         return fault.name not in mistake.at
+    if fault.status == "unknown" and _a_count(fault.got):
+        return False  # a size under a name of the student's own (n_examples) may well be their m or L
     return bool(mistake.at) and fault.name not in mistake.at
+
+
+def _a_count(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 and float(value).is_integer()
 
 
 def already_written(hint, source):

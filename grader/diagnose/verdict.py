@@ -3,6 +3,8 @@
 A known mistake is recognised by what it computes (named.py). When none matches, the feedback still says
 what is wrong (unexplained.py); it always shows the smallest failing case.
 """
+import difflib
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -13,6 +15,8 @@ from .named import named_mistakes, raising_mistakes, smallest_raising_case
 from ..checks.plain_errors import REFUSED, error_type, helper_call_headline, plain_message
 from .present import function_location, sizes, smallest_case
 from .unexplained import unknown_mistake
+
+NUMPY_ATTRIBUTE = re.compile(r"module 'numpy' has no attribute '(\w{1,60})'")
 
 
 def diagnose(findings, mistakes):
@@ -138,6 +142,14 @@ def _exception_hint(error):
         return "pass the helper its arguments in the order and with the shapes it expects (above)"
     if "shapes" in message and "not aligned" in message or "matmul" in message:
         return "a matrix product got incompatible shapes: check which side each factor goes and what to transpose"
+    missing = NUMPY_ATTRIBUTE.search(message) if error.get("type") == "AttributeError" else None
+    if missing:
+        close = difflib.get_close_matches(missing.group(1), [n for n in dir(np) if not n.startswith("_")], 1)
+        return (f"numpy has no `{missing.group(1)}`" + (f": did you mean np.{close[0]}?" if close else
+                                                        ": check the function's name in numpy's documentation"))
+    if error.get("type") == "UnboundLocalError":
+        return ("the variable is assigned only on some paths through the function, and this case took another: "
+                "check each if/elif branch (does the activation string match exactly, \"relu\" or \"sigmoid\"?)")
     if error.get("type") in ("NameError", "AttributeError"):
         return "a name is not defined where this line runs: define or import it in your submission"
     return "fix the line above; the smallest failing case below lets you reproduce it"

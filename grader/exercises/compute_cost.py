@@ -88,6 +88,21 @@ MISTAKES = (
             "Both terms are log-probabilities added up: J = -1/m * sum(Y log AL + (1 - Y) log(1 - AL)).",
             "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
             lambda ref, AL, Y: np.squeeze(-np.sum(Y * np.log(AL) - (1 - Y) * np.log(1 - AL)) / AL.shape[1])),
+    Mistake("CC13", "np.mean runs over axis 0, the single row of Y: one loss per example, not their mean",
+            "Y and AL have shape (1, m): axis 0 has one entry, so np.mean(..., axis=0) changes nothing and the "
+            "cost stays a vector of m losses. J = -1/m * sum over all m examples: np.mean without an axis.",
+            "cost = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))",
+            lambda ref, AL, Y: np.squeeze(-np.mean(_loss(AL, Y), axis=0))),
+    Mistake("CC14", "the logs are missing: Y * AL + (1 - Y) * (1 - AL) is not the cross-entropy",
+            "The cross-entropy takes the log of each predicted probability: "
+            "J = -1/m * sum(Y log AL + (1 - Y) log(1 - AL)).",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: np.squeeze(-np.sum(Y * AL + (1 - Y) * (1 - AL)) / AL.shape[1])),
+    Mistake("CC15", "1 // m is an integer division: it is 0 for every m > 1",
+            "`//` rounds down to a whole number, so 1 // m is 0 as soon as m > 1 and the cost vanishes. "
+            "J = -1/m * sum(...) needs a true division.",
+            "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+            lambda ref, AL, Y: np.squeeze(-(1 // AL.shape[1]) * np.sum(_loss(AL, Y)))),
 )
 
 EXERCISE = Exercise(

@@ -81,6 +81,12 @@ MISTAKES = (
             "return dA_prev, dW, db",
             lambda ref, dA, cache, activation: (lambda dA_prev, dW, db: (dW, db, dA_prev))(
                 *ref.linear_activation_backward(dA, cache, activation))),
+    Mistake("LAB08", "linear_backward's results are unpacked in the wrong order: dW and dA_prev are swapped",
+            "linear_backward returns dA_prev, dW, db in that order; unpacking them as dW, dA_prev, db sends "
+            "the weights' gradient back as dA_prev.",
+            "dA_prev, dW, db = linear_backward(dZ, linear_cache)",
+            lambda ref, dA, cache, activation: (lambda dA_prev, dW, db: (dW, dA_prev, db))(
+                *ref.linear_activation_backward(dA, cache, activation))),
 )
 
 EXERCISE = Exercise(

@@ -132,6 +132,16 @@ MISTAKES = (
             "dW = np.dot(dZ, A_prev.T) / m",
             lambda ref, dZ, cache: _with(ref, dZ, cache, dW=dZ @ cache[0] / _m(cache)),
             raises=("ValueError", "")),  # where m = n_prev it runs, and a symmetric A_prev gives the right dW
+    Mistake("LB20", "dW is divided with `//`: a floor division rounds every entry down to a whole number",
+            "`//` is floor division: dZ.A_prev^T // m keeps only the integer part below each entry. "
+            "dW = 1/m * dZ.A_prev^T needs a true division, `/`.",
+            "dW = np.dot(dZ, A_prev.T) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, dW=(dZ @ cache[0].T) // _m(cache))),
+    Mistake("LB21", "db is divided with `//`: a floor division rounds every entry down to a whole number",
+            "`//` is floor division: it keeps only the integer part below each entry. db = 1/m * sum over the "
+            "examples needs a true division, `/`.",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            lambda ref, dZ, cache: _with(ref, dZ, cache, db=np.sum(dZ, axis=1, keepdims=True) // _m(cache))),
 )
 
 EXERCISE = Exercise(

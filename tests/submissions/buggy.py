@@ -729,6 +729,24 @@ def compute_cost(AL, Y):
     cost = -1 / m * np.sum(Y * np.log(AL) - (1 - Y) * np.log(1 - AL))
     return np.squeeze(cost)
 ''',
+    "CC13": '''
+def compute_cost(AL, Y):
+    cost = -np.mean(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - AL)), axis=0)
+    cost = np.squeeze(cost)
+    return cost
+''',
+    "CC14": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -(np.dot(Y, AL.T) + np.dot(1 - Y, (1 - AL).T)) / m
+    return np.squeeze(cost)
+''',
+    "CC15": '''
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -(1 // m) * np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))
+    return np.squeeze(cost)
+''',
     "RB08": '''
 def relu_backward(dA, cache):
     Z = cache
@@ -873,6 +891,24 @@ def linear_backward(dZ, cache):
     dA_prev = np.dot(W.T, dZ)
     return dA_prev, dW, db
 ''',
+    "LB20": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = np.dot(dZ, A_prev.T) // m
+    db = np.sum(dZ, axis=1, keepdims=True) / m
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "LB21": '''
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = np.dot(dZ, A_prev.T) / m
+    db = np.sum(dZ, axis=1, keepdims=True) // m
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
     "LAB05": '''
 def linear_activation_backward(dA, cache, activation):
     linear_cache, activation_cache = cache
@@ -902,6 +938,16 @@ def linear_activation_backward(dA, cache, activation):
         dZ = sigmoid_backward(dA, activation_cache)
     dA_prev, dW, db = linear_backward(dZ, linear_cache)
     return dW, db, dA_prev
+''',
+    "LAB08": '''
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+    elif activation == "sigmoid":
+        dZ = sigmoid_backward(dA, activation_cache)
+    dW, dA_prev, db = linear_backward(dZ, linear_cache)
+    return dA_prev, dW, db
 ''',
     "LMB10": '''
 def L_model_backward(AL, Y, caches):

@@ -51,6 +51,11 @@ MUTANTS = {
     "CC10": ("compute_cost", [("(1 - Y) * np.log(1 - AL)", "(1 - Y) * np.log(AL)")]),
     "CC11": ("compute_cost", [("np.log(AL) + (1 - Y) * np.log(1 - AL)", "np.log10(AL) + (1 - Y) * np.log10(1 - AL)")]),
     "CC12": ("compute_cost", [("np.log(AL) + (1 - Y)", "np.log(AL) - (1 - Y)")]),
+    "CC13": ("compute_cost", [("cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+                               "cost = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), axis=0)")]),
+    "CC14": ("compute_cost", [("np.log(AL) + (1 - Y) * np.log(1 - AL)", "AL + (1 - Y) * (1 - AL)")]),
+    "CC15": ("compute_cost", [("cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+                               "cost = -(1 // m) * np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))")]),
     # relu_backward
     "RB01": ("relu_backward", [("dZ = dA * (Z > 0)", "dZ = np.maximum(dA, 0)")]),
     "RB02": ("relu_backward", [("dZ = dA * (Z > 0)", "dZ = (Z > 0) * 1.0")]),
@@ -103,6 +108,8 @@ MUTANTS = {
     "LB17": ("linear_backward", [("m = A_prev.shape[1]", "m = dZ.shape[0]")]),
     "LB18": ("linear_backward", [("m = A_prev.shape[1]", "m = b.shape[1]")]),
     "LB19": ("linear_backward", [("dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev / m")]),
+    "LB20": ("linear_backward", [("dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T // m")]),
+    "LB21": ("linear_backward", [("db = np.sum(dZ, axis=1, keepdims=True) / m", "db = np.sum(dZ, axis=1, keepdims=True) // m")]),
     # linear_activation_backward
     "LAB01": ("linear_activation_backward", [('relu_backward(dA, activation_cache)\n    elif activation == "sigmoid":\n'
                                               '        dZ = sigmoid_backward',
@@ -119,6 +126,8 @@ MUTANTS = {
     "LAB06": ("linear_activation_backward", [("dZ = sigmoid_backward(dA, activation_cache)",
                                               "dZ = relu_backward(dA, activation_cache)")]),
     "LAB07": ("linear_activation_backward", [("return dA_prev, dW, db", "return dW, db, dA_prev")]),
+    "LAB08": ("linear_activation_backward", [("dA_prev, dW, db = linear_backward(dZ, linear_cache)",
+                                             "dW, dA_prev, db = linear_backward(dZ, linear_cache)")]),
     # L_model_backward
     "LMB01": ("L_model_backward", [("np.divide(1 - Y, 1 - AL)", "np.divide(1 - Y, AL)")]),
     "LMB02": ("L_model_backward", [("dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))", "dAL = AL - Y")]),
