@@ -4,8 +4,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    """`from grader import check` is the students' check() (grader/selfcheck.py), imported on first use so that
-    `import grader` stays light."""
+    """`from grader import check` is the students' check() (grader/selfcheck/check.py), imported on first use
+    so that `import grader` stays light."""
     if name == "check":
         from .selfcheck.check import check
 

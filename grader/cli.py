@@ -10,7 +10,7 @@ from .model import Exit
 from .run.session import Limits
 
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo", "typical_mistakes.py")
-# The student kit (grader/kit.py) has sealed cases instead of the reference, no demo and no class runs: its
+# The student kit (grader/kit/build.py) has sealed cases instead of the reference, no demo and no class runs: its
 # `grade --help` offers none of their options (sealed.SEALED_DIR, without importing numpy for --help).
 IN_KIT = os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "exercises", "sealed", "course.json"))
 

@@ -1,6 +1,6 @@
 """What a class run leaves behind: grades.csv, report.html, and each student's files to hand back.
 
-Everything here is built from the records batch_run writes (plain JSON), so a merge of shards, or a
+Everything here is built from the records classroom/run.py writes (plain JSON), so a merge of shards, or a
 resumed run, produces exactly what a single run would.
 """
 import csv

@@ -38,7 +38,7 @@ class Summary:
     graded: int
     reused: int
     not_graded: tuple  # (student, reason) of those that could not be graded
-    skipped: tuple  # batch.Skipped
+    skipped: tuple  # discover.Skipped
     grader_failed: int = 0  # of the not graded, those where the grader failed, not the submission: run again
     counted: str = ""  # the class's count, the same words as report.html (ClassSummary.count_text)
     problems: tuple = ()  # (exercise, "error" or "timeout", students), as report.html lists them
@@ -113,7 +113,8 @@ def grader_version():
     except metadata.PackageNotFoundError:
         version = "unknown"
     digest = hashlib.sha256()
-    for package in (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(os.path.abspath(solutions.__file__))):
+    grader = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for package in (grader, os.path.dirname(os.path.abspath(solutions.__file__))):
         for folder, folders, files in os.walk(package):
             folders[:] = sorted(f for f in folders if f != "__pycache__")
             for name in sorted(f for f in files if f.endswith(".py")):

@@ -126,7 +126,7 @@ def _outcomes(findings):
     return None
 
 
-# How a call can end without a result (isolate.CallOutcome.kind), and what the feedback says of it.
+# How a call can end without a result (model.CallOutcome.kind), and what the feedback says of it.
 STOPPED = (
     ("timeout", "timeout", "`{name}` did not finish in time", "look for a loop that never ends or a very slow computation"),
     ("crashed", "error", "`{name}` stopped the process running it",

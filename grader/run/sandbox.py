@@ -14,7 +14,7 @@ Layers, each closing what the others leave open:
 Whatever is missing on this system is named in one warning, never an error: grading still works.
 
 Imported by the worker as a top-level module for confine (the grader's side of the policy, which paths to
-hide, is isolate.hidden_paths): it imports nothing from the grader package.
+hide, is session.hidden_paths): it imports nothing from the grader package.
 """
 import ctypes
 import errno

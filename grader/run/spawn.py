@@ -1,6 +1,6 @@
-"""Starting a worker interpreter: what isolate.Worker runs the student's code in.
+"""Starting a worker interpreter: what session.Worker runs the student's code in.
 
-Kept apart from isolate.py and light to import, so that grader/launch.py can start the worker before the
+Kept apart from run/session.py and light to import, so that grader/launch.py can start the worker before the
 grader imports numpy, click and the reference: the two start-ups then overlap.
 """
 import functools

@@ -303,7 +303,7 @@ def _is_student_code(value):
 
 
 def call(channel, request, namespace, proxied):
-    """Runs one call of a batch (isolate.Batch: each call's arguments arrive pickled apart, so that no two
+    """Runs one call of a batch (session.Batch: each call's arguments arrive pickled apart, so that no two
     share an array, with the helper answers it may open) and sends what it returned, or raised; a returned
     call sends its arguments back too, for the grader to see whether the call changed them."""
     function = namespace.get(request["fn"])
@@ -327,7 +327,7 @@ def call(channel, request, namespace, proxied):
                 namespace.pop(helper, None)
             else:
                 namespace[helper] = previous
-    try:  # the arguments first: the grader recognises them alone by their bytes (isolate._returned)
+    try:  # the arguments first: the grader recognises them alone by their bytes (session._returned)
         channel.send({"op": "returned", "id": reply_to}, {"args_after": args, "value": value})
     except (wire.WireError, ValueError, MemoryError, OverflowError) as error:
         channel.send({"op": "raised", "id": reply_to, "error": {"type": "ReturnValueError",

@@ -1,7 +1,7 @@
 """A zygote: one process that has imported numpy and the worker once, and forks a fresh worker per request.
 
 Starting `python -I worker.py` and importing numpy costs far more than grading a submission, so a batch
-pays it once per grading process instead of once per worker. Each forked worker is what isolate.Worker
+pays it once per grading process instead of once per worker. Each forked worker is what session.Worker
 expects of spawn.start_interpreter: its own session, its own home as working directory and the worker
 environment, requests on fd 0, replies on the descriptor named in argv, nothing else inherited.
 
@@ -111,7 +111,7 @@ class Zygote:
 
 
 class ForkedWorker:
-    """What isolate.Worker uses of a Popen: stdin, pid, wait()."""
+    """What session.Worker uses of a Popen: stdin, pid, wait()."""
 
     def __init__(self, zygote, pid, stdin):
         self.zygote, self.pid, self.stdin = zygote, pid, stdin

@@ -8,7 +8,7 @@ graded by the same pipeline as `grade` (grade.grade_submission), in a worker pro
 hang nor break the notebook's kernel, and it sees exactly what `grade` would see. A backward function is
 also compared with the student's own forward function, numerically (gradcheck.py); that runs in a second
 worker, started at once so that it loads while the grading runs. In Jupyter the feedback is HTML
-(html_view.py); elsewhere it is the text of `grade`.
+(report/html.py); elsewhere it is the text of `grade`.
 """
 import sys
 from dataclasses import dataclass
