@@ -63,6 +63,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         from .checks.compare import helper_answerer
         from .course import imported_helpers
         from .diagnose.at_fault import trace_request, with_fault_line
+        from .diagnose.calls import reached_names
         from .diagnose.course_rules import counted_findings, grade_exercise, suggestion
         from .diagnose.spelling import suggest_names
         from .diagnose.verdict import blame_syntax_errors, helper_notes
@@ -102,7 +103,8 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
                                                                  prepared.traces, submission, prepared.mistakes))
         results.append(result)
         older_keys = older_keys or older
-    results = helper_notes(results, BY_NAME, provided=imported_helpers(run.load.functions))
+    results = helper_notes(results, BY_NAME, provided=imported_helpers(run.load.functions),
+                           reached=lambda name: reached_names(submission, name))
     results = blame_syntax_errors(results, run.load)
     results = suggest_names(results, submission, BY_NAME)
     suggested, advice = suggestion(prepared.course, run.load.functions, older_keys)

@@ -160,13 +160,17 @@ def _at_function(diagnostic, function):
                       function_location(function))
 
 
-def helper_notes(results, exercises_by_name, provided=()):
+def helper_notes(results, exercises_by_name, provided=(), reached=lambda name: None):
     """Tell an exercise graded with correct helpers which of the student's own helpers to fix first
-    (provided: helpers imported from the course's helper module, which the student never had to write)."""
+    (provided: helpers imported from the course's helper module, which the student never had to write;
+    reached(name): the names the student's function uses, through their other functions too, or None when
+    unknown: a helper it never calls is not what it relies on)."""
     status = {result.name: result.status for result in results if result.name not in provided}
     updated = []
     for result in results:
         broken = [h for h in exercises_by_name[result.name].helpers if status.get(h, "passed") != "passed"]
+        uses = reached(result.name) if broken else None
+        broken = [h for h in broken if uses is None or h in uses]
         if broken and result.status not in ("missing", "not_attempted"):
             note = Diagnostic(f"graded with correct versions of {', '.join(broken)}",
                               hint=f"fix {broken[0]} first: your {result.name} relies on it")

@@ -30,6 +30,7 @@ MODULE_NAME = "submission"
 MAX_CODE = 300  # characters of a student's line in a note
 MAX_NOTES = 50  # the grader keeps no more
 ACTIVATION_MODULES = ("dnn_utils", "dnn_utils_v2", "dnn_app_utils", "dnn_app_utils_v2", "dnn_app_utils_v3")
+DISPLAY_MODULES = ("matplotlib", "mpl_toolkits", "seaborn", "PIL", "IPython", "tqdm", "plotly")
 HIDDEN_MODULES = ("grader", "solutions")  # a notebook's `from grader import check` gets a no-op check
 TEST_MODULES = ("testCases", "testCases_v2", "testCases_v3", "testCases_v4", "testCases_v4a",
                 "public_tests", "test_utils", "lr_utils")
@@ -145,6 +146,48 @@ class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         else:
             module.__all__ = []
             module.__getattr__ = lambda attribute: (lambda *args, **kwargs: None)
+
+
+class Inert:
+    """Whatever a plotting or display module that is not installed would give: calling it, reading or setting
+    any attribute or item of it works and does nothing (`plt.rcParams["figure.figsize"] = (5, 4)`)."""
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __setattr__(self, name, value):
+        pass
+
+    def __getitem__(self, key):
+        return self
+
+    def __setitem__(self, key, value):
+        pass
+
+    def __iter__(self):
+        return iter(())
+
+
+class AbsentDisplayFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Last on the import path: a plotting or display module that is not installed here imports as Inert, so
+    a notebook's `import matplotlib.pyplot as plt` and the settings after it do not fail one by one. Graded
+    code never needs these, and one that is installed is imported as it is."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0] in DISPLAY_MODULES:
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        module.__getattr__ = lambda attribute: Inert()
 
 
 def kept(statement):
@@ -367,6 +410,7 @@ def main():
     STUDENT_FILES.update(cell["label"] for cell in header["cells"])
     proxied = {str(name): tuple(params) for name, params in dict(header.get("proxied", {})).items()}
     sys.meta_path.insert(0, StandInFinder(channel, proxied))
+    sys.meta_path.append(AbsentDisplayFinder())
     module = types.ModuleType(MODULE_NAME)
     sys.modules[MODULE_NAME] = module
     namespace = module.__dict__
