@@ -67,7 +67,7 @@ def numeric_gradients(ref, case):
 
 
 def _backward(ref, AL, Y, caches, dAL=None, hidden="relu", output="sigmoid", every_layer_gets_dAL=False,
-              layer_offset=0):
+              layer_offset=0, hidden_offset=0):
     L = len(caches)
     dA = -(Y / AL - (1 - Y) / (1 - AL)) if dAL is None else dAL
     first, grads = dA, {}
@@ -75,8 +75,9 @@ def _backward(ref, AL, Y, caches, dAL=None, hidden="relu", output="sigmoid", eve
         dA_prev, dW, db = ref.linear_activation_backward(first if every_layer_gets_dAL else dA, caches[l - 1],
                                                          output if l == L else hidden)
         grads[f"dA{l - 1}"] = dA_prev
-        grads[f"dW{l - layer_offset}"] = dW
-        grads[f"db{l - layer_offset}"] = db
+        key = l - layer_offset - (hidden_offset if l < L else 0)
+        grads[f"dW{key}"] = dW
+        grads[f"db{key}"] = db
         dA = dA_prev
     return grads
 
@@ -145,6 +146,16 @@ MISTAKES = (
             "log(1 - AL) is -1 / (1 - AL).",
             "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))",
             lambda ref, AL, Y, caches: _backward(ref, AL, Y, caches, dAL=-(Y / AL + (1 - Y) / (1 - AL)))),
+    Mistake("LMB12", "caches is indexed one layer too far: layer l's cache is caches[l - 1]",
+            "caches is a list, numbered from 0: caches[0] holds layer 1 and caches[L - 1] the output layer, so "
+            "caches[l] (or caches[L]) runs past its end.",
+            "dA_prev, dW, db = linear_activation_backward(dA, caches[l - 1], activation)",
+            lambda ref, AL, Y, caches: caches[len(caches)], raises=("IndexError", "list index out of range")),
+    Mistake("LMB13", "the grads keys of the hidden layers are off by one (the output layer's are right)",
+            "Layers are numbered 1..L in every key: the gradients of W{l} and b{l} are dW{l} and db{l}, also in "
+            "the loop over the hidden layers (where a 0-based l is layer l + 1).",
+            "grads[\"dW\" + str(l + 1)] = dW_temp   with l running over reversed(range(L - 1))",
+            lambda ref, AL, Y, caches: _backward(ref, AL, Y, caches, hidden_offset=1)),
 )
 
 EXERCISE = Exercise(

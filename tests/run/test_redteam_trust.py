@@ -294,6 +294,9 @@ def test_a_class_with_hostile_students_grades_the_honest_ones_fully(tmp_path):
         ("forged_wire.py", "escapes", 0),  # its forged report says it defines nothing of its own
         ("huge_replies.py", "declared_256mb", 0), ("fake_report_lines.py", None, 50),
         ("read_helper_answers.py", None, 60), ("patch_fingerprint.py", None, 80)]
+    # the memory walk of read_helper_answers may exhaust its worker's memory (MemoryError, or the worker dies
+    # on its next call): then it loses more of its own points, never gains any
+    at_most = {"read_helper_answers.py"}
     for index, (name, variant, _) in enumerate(attacks):
         hostile(tmp_path, name, variant, filename=f"mallory{index}.py")
     out = tmp_path / "out"
@@ -303,10 +306,23 @@ def test_a_class_with_hostile_students_grades_the_honest_ones_fully(tmp_path):
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert rows["alice"]["total"] == rows["jane doe"]["total"] == "100"
     assert all(rows[impostor]["total"] == "0" for impostor in impostors)
-    assert [float(rows[f"mallory{index}"]["total"]) for index in range(len(attacks))] == [a[2] for a in attacks]
+    for index, (name, _, expected) in enumerate(attacks):
+        report = _report(out, f"mallory{index}")
+        wrong = "; ".join(f"{e['name']}: {e['status']}: {e['feedback'][:160]}" for e in report["exercises"]
+                          if e["status"] != "passed").replace("\n", " | ")
+        if name in at_most:
+            assert report["score"] <= expected and all(
+                e["score"] == 0 for e in report["exercises"] if e["name"] in COMPOSITES), wrong
+        else:
+            assert report["score"] == expected, f"mallory{index}: {wrong}"
     assert len(os.listdir(out / "students")) == len(os.listdir(out / "records")) == 4 + len(attacks)
     feedback = (out / "students" / slug("jane doe") / "feedback.txt").read_text(encoding="utf-8")
     assert "Score: 100/100" in feedback
+
+
+def _report(out, student):
+    with open(out / "records" / f"{student}.json", encoding="utf-8") as handle:
+        return json.load(handle)["report"]
 
 
 def test_a_rerun_regrades_what_the_grader_failed_on_and_keeps_what_it_finished(tmp_path):
@@ -391,5 +407,7 @@ def test_a_class_run_through_the_cli_grades_honest_students_fully_as_either_user
     with open(out / "grades.csv", encoding="utf-8-sig") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert rows["alice"]["total"] == rows["jane doe"]["total"] == "100"
-    assert [float(rows[f"mallory{index}"]["total"]) for index in range(len(attacks))] == [a[2] for a in attacks]
+    for index, (name, _, expected) in enumerate(attacks):  # the memory walk may cost its author more, see above
+        score = float(rows[f"mallory{index}"]["total"])
+        assert score <= expected if name == "read_helper_answers.py" else score == expected, (name, score)
     assert "Score: 100/100" in (out / "students" / slug("jane doe") / "feedback.txt").read_text(encoding="utf-8")

@@ -144,6 +144,10 @@ MUTANTS = {
     "LMB10": ("L_model_backward", [("for l in reversed(range(1, L + 1)):", "for l in range(1, L + 1):")]),
     "LMB11": ("L_model_backward", [("np.divide(Y, AL) - np.divide(1 - Y, 1 - AL)",
                                     "np.divide(Y, AL) + np.divide(1 - Y, 1 - AL)")]),
+    "LMB12": ("L_model_backward", [("linear_activation_backward(dA, caches[l - 1], activation)",
+                                    "linear_activation_backward(dA, caches[l], activation)")]),
+    "LMB13": ("L_model_backward", [('grads[f"dW{l}"] = dW', 'grads[f"dW{l if l == L else l - 1}"] = dW'),
+                                   ('grads[f"db{l}"] = db', 'grads[f"db{l if l == L else l - 1}"] = db')]),
     # update_parameters
     "UP01": ("update_parameters", [('parameters[f"W{l}"] - learning_rate', 'parameters[f"W{l}"] + learning_rate'),
                                    ('parameters[f"b{l}"] - learning_rate', 'parameters[f"b{l}"] + learning_rate')]),
