@@ -1,4 +1,5 @@
 """The pipeline for one submission: load -> run in isolation -> check -> diagnose, as a GradeReport."""
+import functools
 import os
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
         from .checks.compare import helper_answerer
         from .course import imported_helpers
         from .diagnose.at_fault import trace_request, with_fault_line
-        from .diagnose.calls import reached_names
+        from .diagnose.calls import definitions, reached_names
         from .diagnose.course_rules import counted_findings, grade_exercise, suggestion
         from .diagnose.spelling import suggest_names
         from .diagnose.verdict import blame_syntax_errors, helper_notes
@@ -103,8 +104,9 @@ def grade_submission(submission, seed=None, only=None, limits=Limits(), spawn=st
                                                                  prepared.traces, submission, prepared.mistakes))
         results.append(result)
         older_keys = older_keys or older
+    defined = functools.cache(lambda: definitions(submission))  # read once, and only if a helper is blamed
     results = helper_notes(results, BY_NAME, provided=imported_helpers(run.load.functions),
-                           reached=lambda name: reached_names(submission, name))
+                           reached=lambda name: reached_names(defined(), name))
     results = blame_syntax_errors(results, run.load)
     results = suggest_names(results, submission, BY_NAME)
     suggested, advice = suggestion(prepared.course, run.load.functions, older_keys)

@@ -2,9 +2,8 @@
 import ast
 
 
-def reached_names(submission, name):
-    """Every name the submission's function `name` uses, directly or through the other functions of the
-    submission it calls; None when no top-level definition of it can be read (a syntax error, a lambda)."""
+def definitions(submission):
+    """The submission's top-level function definitions by name (cells that do not parse are left out)."""
     defined = {}
     for cell in submission.cells:
         try:
@@ -13,6 +12,12 @@ def reached_names(submission, name):
             continue
         defined.update((node.name, node) for node in tree.body
                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return defined
+
+
+def reached_names(defined, name):
+    """Every name the function `name` of defined (definitions) uses, directly or through the other functions
+    of defined it calls; None when it has no top-level definition there (a syntax error, a lambda)."""
     if name not in defined:
         return None
     reached, todo, seen = set(), [name], set()
