@@ -11,7 +11,10 @@ import re
 import types
 from dataclasses import replace
 
-from .fault_line import COUNTS, RETURN, Statements, find_fault
+import numpy as np
+
+from .fault_line import COUNTS, RETURN, Statements, find_fault, leaves
+from .deviation import deviations
 from .fault_pointer import pointer_lines
 from ..model import CallRequest, Diagnostic
 from .named import named_mistakes
@@ -95,8 +98,75 @@ def _with_fault_line(result, findings, traced, traces, submission, outputs):
     kept = tuple(d for d in result.diagnostics if not d.code and not d.headline.startswith("smallest failing"))
     if named:
         kept = tuple(unknown_mistake(findings, failing)) + kept
-    first = Diagnostic(_headline(fault), (), _hint(fault), where=where, pointer=pointer)
+    first = _described(fault, findings, index, traces, where, pointer) or Diagnostic(_headline(fault), (), _hint(fault),
+                                                                        where=where, pointer=pointer)
     return replace(result, diagnostics=(first,) + kept + (smallest_case(findings, failing[0]),))
+
+
+def _described(fault, findings, index, traces, where, pointer):
+    """The line at fault named by how its value differs from the right one (deviation.py), or None. A
+    relation seen on the traced case must hold on every other failing case where the value is an output;
+    where it is not, it must be the only relation that holds."""
+    if fault.status != "wrong" or fault.expected is None or fault.called_from:
+        return None
+    case = findings.cases[index]
+    values, inputs = _path_values(traces, findings, case), _inputs(case)
+    candidates = deviations(fault.name, fault.got, fault.expected, case.dims, values, inputs, strict=False)
+    subject = candidates[0].subject if candidates else ""
+    output = _output_path(subject if fault.name == RETURN else subject or fault.name, findings.checks[index])
+    if output is None or not any(p.path == output for c in findings.checks if c.index != index
+                                 for p in c.problems):
+        output = None
+        candidates = deviations(fault.name, fault.got, fault.expected, case.dims, values, inputs)
+        codes = {d.code for d in candidates}
+        candidates = candidates[:1] if len(codes) == 1 and sum(d.code in codes for d in candidates) == 1 else []
+    # one case of three numbers, or three cases: a relation that fits fewer numbers may fit by chance
+    informative, confirming = output is None or np.size(fault.got) >= 3, 1
+    for check in findings.checks:
+        problem = next((p for p in check.problems if p.path == output), None) if output else None
+        if check.index == index or problem is None or problem.kind not in ("value", "shape", "type"):
+            continue
+        other = findings.cases[check.index]
+        keys = {d.key for d in deviations(fault.name, problem.got, problem.expected, other.dims,
+                                          _path_values(traces, findings, other), _inputs(other), strict=False)}
+        candidates = [d for d in candidates if d.key in keys]
+        informative, confirming = informative or np.size(problem.got) >= 3, confirming + 1
+    if not candidates or not (informative or confirming >= 3):
+        return None
+    found = candidates[0]
+    subject = f"`{found.subject}`" if found.subject else "what it returns" if fault.name == RETURN \
+        else f"`{fault.name}`"
+    return Diagnostic(f"{subject} on line {fault.line} {found.says}", (), found.hint, code=found.code,
+                      where=where, pointer=pointer)
+
+
+def _path_values(traces, findings, case):
+    values = {}
+    for record in traces.of(findings.exercise, case):
+        if record.frame == 0:
+            values.setdefault(record.name, []).append(record.value)
+    names = findings.exercise.params
+    for name, arg in zip(names, case.args):
+        values.setdefault(name, []).append(arg)
+        if isinstance(arg, tuple):  # a cache: (A_prev, W, b), or ((A_prev, W, b), Z)
+            for item in leaves(arg):
+                if isinstance(item, np.ndarray):
+                    values.setdefault(f"{name} entry", []).append(item)
+    return values
+
+
+def _inputs(case):
+    return [leaf for leaf in leaves(case.args) if isinstance(leaf, np.ndarray)]
+
+
+def _output_path(subject, check):
+    """The output whose wrong value the subject is (`dW`, `params['W1']` for parameters.W1), or None."""
+    last = re.sub(r"^.*\[['\"]?([^'\"\]]+)['\"]?\]$", r"\1", subject) if subject else ""
+    wrong = [p.path for p in check.problems]
+    matches = [path for path in wrong if path == last or path.endswith("." + last)]
+    if not matches and not subject and len(wrong) == 1:
+        return wrong[0]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _not_ruled_out(result, findings, fault, outputs):

@@ -96,23 +96,23 @@ class _Facts:
         for record in reference:
             if record.frame == 0:
                 self.by_name.setdefault(record.name, []).append(record.value)
-        self.anywhere = [record.value for record in reference] + list(_leaves(args))
+        self.anywhere = [record.value for record in reference] + list(leaves(args))
 
     def status(self, record):
         if record.name in self.by_name and not isinstance(record.value, str) and any(
-                _same(record.value, v) for v in self.by_name[record.name]):
+                same(record.value, v) for v in self.by_name[record.name]):
             return "right"  # what the reference's own line of that name computes (Y = Y.reshape(AL.shape))
         if record.name in CONVENTIONAL and record.name in self.by_name:
             if isinstance(record.value, str):  # a choice ("relu", "sigmoid"): right at its own iteration only
                 values = self.by_name[record.name]
                 return "right" if record.value == values[min(self.occurrence[record.order], len(values) - 1)] \
                     else "wrong"
-            if any(_same(record.value, v) for v in self.by_name[record.name]):
+            if any(same(record.value, v) for v in self.by_name[record.name]):
                 return "right"
             # a step on the way (dZ = np.array(dA, copy=True) before dZ[Z <= 0] = 0) is not yet wrong; a
             # name's last value is judged by the reference's value of that name alone
             later = record.order < self.last.get((record.frame, record.name), record.order)
-            on_path = later and any(_same(record.value, v) for v in self.anywhere)
+            on_path = later and any(same(record.value, v) for v in self.anywhere)
             return "right" if record.name not in COUNTS and on_path else "wrong"
         if record.frame == 0 and record.name in (RETURN, RAISED):
             return "wrong"  # a graded function's return has its counterpart, unless it returned nothing
@@ -123,9 +123,9 @@ class _Facts:
             return False
         if isinstance(value, dict):
             return bool(value) and all(self.on_path(item) for item in value.values())
-        if isinstance(value, tuple) and not any(_same(value, v) for v in self.anywhere):
+        if isinstance(value, tuple) and not any(same(value, v) for v in self.anywhere):
             return bool(value) and all(self.on_path(item) for item in value)
-        return any(_same(value, v) for v in self.anywhere)
+        return any(same(value, v) for v in self.anywhere)
 
     def counterpart(self, record, records):
         """The reference's value of the record's name at the same occurrence (the same loop iteration)."""
@@ -142,16 +142,17 @@ def _uninformative(value):
     return bool(np.all(value == 0) or np.all(value == 1))
 
 
-def _leaves(value, depth=0):
+def leaves(value, depth=0):
     if depth > 4:
         return
     yield value
     items = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else ()
     for item in items:
-        yield from _leaves(item, depth + 1)
+        yield from leaves(item, depth + 1)
 
 
-def _same(a, b):
+def same(a, b):
+    """Equal values: arrays up to float noise, containers item by item, partial arrays by what came back."""
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return False
     if isinstance(a, Partial) or isinstance(b, Partial):
@@ -159,10 +160,10 @@ def _same(a, b):
                 and close(a.first, b.first))
     if isinstance(a, dict) or isinstance(b, dict):
         return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
-            _same(a[k], b[k]) for k in a)
+            same(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
         return (isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and len(a) == len(b)
-                and all(map(_same, a, b)))
+                and all(map(same, a, b)))
     if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
         return type(a) is type(b) and a == b
     try:
@@ -229,7 +230,7 @@ def _mask_that_changed_nothing(record, facts, sources, args):
     """A copy of an input, wrong as it stands, that a later `name[...] = ...` of the function was to fix but
     left as it was on this case (dZ = np.array(dA, copy=True); dZ[Z > 0] = 0 where no Z is positive): that
     later line's number, or None."""
-    if not any(_same(record.value, arg) for arg in _leaves(args)):
+    if not any(same(record.value, arg) for arg in leaves(args)):
         return None
     function = sources.function_at(record.file, record.line)
     writes = sorted(node.lineno for node in ast.walk(function) if isinstance(node, ast.Assign) and any(
@@ -271,7 +272,7 @@ def _helper_fault(record, student, facts, sources, recompute):
         given = tuple(r.value for r in inner if r.line == inner[0].line and r.order < returned.order
                       and r.name != RETURN)
         correct = recompute(inner[0].function, given)
-        if correct is None or _same(returned.value, correct):
+        if correct is None or same(returned.value, correct):
             continue
         found = _walk(returned, inner, _Inner(facts), sources)
         if found is not None:
