@@ -15,7 +15,7 @@ import numpy as np
 
 from .fault_line import COUNTS, RETURN, Statements, find_fault, leaves
 from .deviation import deviations
-from .fault_pointer import pointer_lines
+from .fault_pointer import pointer_lines, value_text
 from ..model import CallRequest, Diagnostic
 from .named import named_mistakes
 from .present import smallest_case
@@ -110,6 +110,8 @@ def _described(fault, findings, index, traces, where, pointer):
     if fault.status != "wrong" or fault.expected is None or fault.called_from:
         return None
     case = findings.cases[index]
+    if fault.name in COUNTS and isinstance(fault.got, float) and isinstance(fault.expected, float):
+        return _wrong_count(fault, case, where, pointer)
     values, inputs = _path_values(traces, findings, case), _inputs(case)
     candidates = deviations(fault.name, fault.got, fault.expected, case.dims, values, inputs, strict=False)
     subject = candidates[0].subject if candidates else ""
@@ -140,6 +142,17 @@ def _described(fault, findings, index, traces, where, pointer):
                       where=where, pointer=pointer)
 
 
+def _wrong_count(fault, case, where, pointer):
+    """m or L that counts something else, named by what it counts when a size of the case says."""
+    what = {"m": "the number of examples", "L": "the number of layers"}[fault.name]
+    units = fault.name == "m" and any(name.startswith("n") and size == fault.got and size != fault.expected
+                                      for name, size in case.dims.items())
+    got = value_text(fault.got)
+    instead = f"it counts the units ({got})" if units else f"it is {got}"
+    return Diagnostic(f"`{fault.name}` on line {fault.line} is not {what}: {instead}; it should be "
+                      f"{value_text(fault.expected)}", (), _hint(fault), code="G09", where=where, pointer=pointer)
+
+
 def _path_values(traces, findings, case):
     values = {}
     for record in traces.of(findings.exercise, case):
@@ -156,7 +169,8 @@ def _path_values(traces, findings, case):
 
 
 def _inputs(case):
-    return [leaf for leaf in leaves(case.args) if isinstance(leaf, np.ndarray)]
+    return [leaf for leaf in leaves(case.args) if isinstance(leaf, np.ndarray)
+            or isinstance(leaf, float) and not isinstance(leaf, bool)]
 
 
 def _output_path(subject, check):
@@ -295,6 +309,8 @@ def _headline(fault):
 def _hint(fault):
     if fault.name == "m":
         return "m is the number of examples: the columns of the inputs (A_prev.shape[1], Y.shape[1])"
+    if fault.name == "L":
+        return "L is the number of layers: len(parameters) // 2 (W and b per layer), or len(caches)"
     if fault.called_from:
         return f"fix `{fault.function}` first: every function that calls it inherits the wrong value"
     return "this is the first line whose value leaves a correct solution's path: fix it, the rest follows from it"

@@ -96,7 +96,7 @@ def _wrong_shape(got, expected, dims):
         return [Deviation("G04", "reshaped", f"has the right values in the wrong shape: {got.shape}, not "
                                              f"{expected.shape}",
                           "keep the 2-D shape: keepdims=True, or reshape to the shape asked for")]
-    if expected.ndim == 2 and got.ndim == 2 and expected.shape[1] == 1 and got.shape[0] == 1 != got.shape[1]:
+    if dims.get("m") and dims.get("n") and got.shape == (1, dims["m"]) and expected.shape == (dims["n"], 1):
         return [Deviation("G04", "summed over the units", f"is summed over the wrong axis: shape {got.shape}, "
                                                           f"one value per example, not {expected.shape}, one per unit",
                           AXES_HINT)]
@@ -162,8 +162,9 @@ def _size_factor(size, power, count):
 def _step(got, expected, inputs):
     """An update that moves its input k times as far as it should (a learning rate doubled, or left out)."""
     found = []
+    rates = [float(x) for x in inputs if isinstance(x, float) and x > 0]
     for start in inputs:
-        start = _array(start)
+        start = _array(start) if not isinstance(start, float) else None
         if start is None or start.shape != expected.shape or _trivial(expected - start):
             continue
         wanted, taken = expected - start, got - start
@@ -171,6 +172,14 @@ def _step(got, expected, inputs):
         ratio = float(np.median(taken[nonzero] / wanted[nonzero]))
         if abs(ratio - 1) < 1e-3 or not close(taken, ratio * wanted):
             continue
+        for rate in rates:
+            if abs(ratio - rate) < 1e-6 * rate:
+                found.append(Deviation("G01", "step rate^2", "takes its step with the learning rate twice: "
+                                                             "learning_rate * learning_rate * gradient",
+                                       "multiply the gradient by learning_rate once"))
+            elif abs(ratio * rate - 1) < 1e-6:
+                found.append(Deviation("G01", "step rate^0", "takes its step without the learning rate: the "
+                                                             "whole gradient", "W = W - learning_rate * dW"))
         if abs(ratio + 1) < 1e-3:
             found.append(Deviation("G02", "step sign", "steps the wrong way: it climbs the gradient instead of "
                                                        "descending it", "subtract the step: W = W - learning_rate * dW"))

@@ -78,6 +78,12 @@ UNFORESEEN = [  # (function, old, new, the relation's id): edits no catalog entr
     ("update_parameters", 'parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]',
      'parameters[f"b{l}"] - learning_rate * grads[f"db{l}"] / 2', "G01"),
     ("L_model_backward", 'grads[f"dA{l - 1}"] = dA', 'grads[f"dA{l - 1}"] = dA * 2', "G01"),
+    ("linear_backward", "db = np.sum(dZ, axis=1, keepdims=True) / m", "db = np.mean(dZ, axis=0, keepdims=True)",
+     "G04"),
+    ("compute_cost", "m = Y.shape[1]", "m = AL.size + 1", "G09"),
+    ("L_model_backward", "L = len(caches)", "L = len(caches) - 1", "G09"),
+    ("update_parameters", 'parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]',
+     'parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"] * learning_rate', "G01"),
 ]
 
 
