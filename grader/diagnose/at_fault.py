@@ -129,7 +129,7 @@ def _described(fault, findings, index, traces, where, pointer):
         if check.index == index or problem is None or problem.kind not in ("value", "shape", "type"):
             continue
         other = findings.cases[check.index]
-        keys = {d.key for d in deviations(fault.name, problem.got, problem.expected, other.dims,
+        keys = {d.key for d in deviations(subject or fault.name, problem.got, problem.expected, other.dims,
                                           _path_values(traces, findings, other), _inputs(other), strict=False)}
         candidates = [d for d in candidates if d.key in keys]
         informative, confirming = informative or np.size(problem.got) >= 3, confirming + 1
@@ -150,7 +150,7 @@ def _wrong_count(fault, case, where, pointer):
     got = value_text(fault.got)
     instead = f"it counts the units ({got})" if units else f"it is {got}"
     return Diagnostic(f"`{fault.name}` on line {fault.line} is not {what}: {instead}; it should be "
-                      f"{value_text(fault.expected)}", (), _hint(fault), code="G09", where=where, pointer=pointer)
+                      f"{value_text(fault.expected)}", (), _hint(fault), code="G08", where=where, pointer=pointer)
 
 
 def _path_values(traces, findings, case):

@@ -50,8 +50,9 @@ def deviations(name, got, expected, dims, path_values, inputs=(), strict=True):
         return _wrong_shape(got, expected, dims)
     if strict and got.size < 3:
         return _wrong_type(got, expected)
+    steps = _step(got, expected, inputs) if name.endswith("]") else []  # an update is an entry of parameters
     return (_wrong_type(got, expected) + _in_place_of(name, got, path_values) + _factor(got, expected, dims)
-            + _step(got, expected, inputs) + _term(got, expected, path_values, name, strict) + _rounded(got, expected))
+            + steps + _term(got, expected, path_values, name, strict) + _rounded(got, expected))
 
 
 def _about(found, subject):
@@ -59,13 +60,8 @@ def _about(found, subject):
 
 
 def _in_dict(name, got, expected, dims, path_values, inputs, strict):
-    missing = [key for key in expected if key not in got]
-    extra = [key for key in got if key not in expected]
-    if missing or extra:
-        parts = ([f"lacks the key{'s' * (len(missing) > 1)} {', '.join(map(repr, missing))}"] if missing else []) \
-            + ([f"has the unexpected key{'s' * (len(extra) > 1)} {', '.join(map(repr, extra))}"] if extra else [])
-        return [Deviation("G08", f"keys {sorted(map(str, missing))} {sorted(map(str, extra))}", " and ".join(parts),
-                          "build each key from its layer's number: 'dW' + str(l), 'db' + str(l), 'dA' + str(l - 1)")]
+    if got.keys() != expected.keys():  # a dict still being filled in, or keys built wrongly: not one relation
+        return []
     wrong = [key for key in expected if not same(got[key], expected[key])]
     if not wrong:
         return []
@@ -100,7 +96,9 @@ def _wrong_shape(got, expected, dims):
         return [Deviation("G04", "summed over the units", f"is summed over the wrong axis: shape {got.shape}, "
                                                           f"one value per example, not {expected.shape}, one per unit",
                           AXES_HINT)]
-    examples = f" (the {dims['m']} examples are the columns)" if dims.get("m") else ""
+    if expected.ndim != 2 or got.ndim != 2:  # a scalar made an array, or the reverse: too many ways to get there
+        return []
+    examples = f" (m = {dims['m']}: one column per example)" if dims.get("m") else ""
     return [Deviation("G04", "shape", f"has the shape {got.shape}; it should be {expected.shape}{examples}",
                       "check which arrays you multiply, and in which order: the shapes must chain")]
 
@@ -180,7 +178,10 @@ def _step(got, expected, inputs):
             elif abs(ratio * rate - 1) < 1e-6:
                 found.append(Deviation("G01", "step rate^0", "takes its step without the learning rate: the "
                                                              "whole gradient", "W = W - learning_rate * dW"))
-        if abs(ratio + 1) < 1e-3:
+        if abs(ratio) < 1e-9:
+            found.append(Deviation("G01", "step 0", "is not updated: it keeps its old value",
+                                   "update every layer's W and b, each under its own key: W + str(l), b + str(l)"))
+        elif abs(ratio + 1) < 1e-3:
             found.append(Deviation("G02", "step sign", "steps the wrong way: it climbs the gradient instead of "
                                                        "descending it", "subtract the step: W = W - learning_rate * dW"))
         else:

@@ -22,8 +22,8 @@ def matrices(shape):
     return arrays(np.float64, shape, elements=entries)
 
 
-def keys(got, expected, dims=None, path_values=None, inputs=()):
-    return [d.key for d in deviations("x", got, expected, dims or {}, path_values or {}, inputs)]
+def keys(got, expected, dims=None, path_values=None, inputs=(), name="x"):
+    return [d.key for d in deviations(name, got, expected, dims or {}, path_values or {}, inputs)]
 
 
 @settings(max_examples=40, deadline=None)
@@ -55,8 +55,10 @@ def test_a_term_left_out_or_added_is_named_by_the_term(pair):
 def test_an_update_is_judged_by_the_step_it_takes(pair, factor):
     W, step = pair
     expected = W - 0.1 * step
-    assert f"step {factor:.4g}" in keys(W - factor * 0.1 * step, expected, inputs=[W])
-    assert "step sign" in keys(W + 0.1 * step, expected, inputs=[W])
+    entry = "parameters['W1']"
+    assert f"step {factor:.4g}" in keys(W - factor * 0.1 * step, expected, inputs=[W], name=entry)
+    assert "step sign" in keys(W + 0.1 * step, expected, inputs=[W], name=entry)
+    assert not any(key.startswith("step") for key in keys(W - factor * 0.1 * step, expected, inputs=[W]))
 
 
 def test_a_single_number_is_not_believed_on_its_own():
@@ -80,10 +82,12 @@ UNFORESEEN = [  # (function, old, new, the relation's id): edits no catalog entr
     ("L_model_backward", 'grads[f"dA{l - 1}"] = dA', 'grads[f"dA{l - 1}"] = dA * 2', "G01"),
     ("linear_backward", "db = np.sum(dZ, axis=1, keepdims=True) / m", "db = np.mean(dZ, axis=0, keepdims=True)",
      "G04"),
-    ("compute_cost", "m = Y.shape[1]", "m = AL.size + 1", "G09"),
-    ("L_model_backward", "L = len(caches)", "L = len(caches) - 1", "G09"),
+    ("compute_cost", "m = Y.shape[1]", "m = AL.size + 1", "G08"),
+    ("L_model_backward", "L = len(caches)", "L = len(caches) - 1", "G08"),
     ("update_parameters", 'parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]',
      'parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"] * learning_rate', "G01"),
+    ("update_parameters", 'parameters[f"b{l}"] = parameters[f"b{l}"]', 'parameters[f"b{L}"] = parameters[f"b{l}"]',
+     "G01"),  # b1 is never updated
 ]
 
 
@@ -98,6 +102,23 @@ def test_an_unforeseen_mistake_is_named_by_its_relation_at_its_changed_line(func
     assert result.status == "failed", feedback
     assert [d.code for d in result.mistakes] == [code], feedback
     assert pointed_line(result.mistakes[0]) in changed_lines(original, source), feedback
+
+
+NOT_ONE_RELATION = [  # (function, old, new): wrong, but no relation of deviation.py is the mistake
+    ("relu_backward", "dZ = dA * (Z > 0)", "dZ = dA * np.sign(Z)"),  # not an update: no "step"
+    ("compute_cost", "cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m",
+     "cost = -(np.sum(Y * np.log(AL)) + (1 - Y) * np.log(1 - AL)) / m"),  # a parenthesis, not "a shape"
+]
+
+
+@pytest.mark.parametrize("function, old, new", NOT_ONE_RELATION, ids=[u[0] for u in NOT_ONE_RELATION])
+def test_a_mistake_no_relation_describes_gets_no_relation_id(function, old, new, grade_source):
+    original = reference_source()
+    assert original.count(old) == 1
+    report = grade_source(original.replace(old, new), seed=5)
+    result = result_of(report, function)
+    assert result.status in ("failed", "error"), feedback_text(result)
+    assert not any(d.code.startswith("G") for d in result.mistakes), feedback_text(result)
 
 
 def test_a_relation_seen_only_on_the_smallest_case_is_not_named(grade_source):

@@ -159,7 +159,12 @@ def test_a_sealed_answer_opens_only_with_the_exact_bytes_of_its_arguments(values
 
 def test_a_submission_that_copies_answers_from_its_memory_gets_no_credit(tmp_path, spawn_worker):
     report = graded(hostile(tmp_path, "read_helper_answers.py"), spawn_worker)
-    assert passes_all_but(report, COMPOSITES)
+    scores = {result.name: result.score for result in report.exercises}
+    assert all(scores[name] == 0 for name in COMPOSITES), scores
+    # the memory walk may exhaust its worker (MemoryError, or the worker dies on its next call, more often on a
+    # loaded machine): the honest part then loses points of its own, but is never graded wrong for another reason
+    honest = {name: status for name, status in statuses(report).items() if name not in COMPOSITES}
+    assert set(honest.values()) <= {"passed", "timeout", "error"} and "passed" in honest.values(), honest
 
 
 def test_the_grader_computes_a_bounded_number_of_helper_answers_per_call(tmp_path, spawn_worker):
